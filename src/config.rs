@@ -1,0 +1,119 @@
+//! Command line and environment: every `serve` flag is also a `CLERK_MOCK_*`
+//! variable, so CI jobs can configure the mock without changing commands.
+//!
+//! ```
+//! use clap::Parser;
+//! use clerk_mock::config::Cli;
+//! let cli = Cli::parse_from(["clerk-mock", "--port", "0", "--seed", "7"]);
+//! let serve = cli.serve_args().unwrap();
+//! assert_eq!(serve.port, 0);
+//! assert_eq!(serve.seed, 7);
+//! ```
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "clerk-mock", version, about = "A local, stateful fake of the Clerk Backend API")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `serve` is the default: its flags work without the subcommand.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Run the mock server (the default).
+    Serve(ServeArgs),
+    /// Manage the OpenAPI specs the mock serves.
+    #[command(subcommand)]
+    Spec(SpecCommand),
+    /// Print COVERAGE.md: every operation of every loaded spec and how it is served.
+    Coverage(SpecArgs),
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum SpecCommand {
+    /// Download Clerk's official spec of an API version into the cache.
+    Fetch(FetchArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FetchArgs {
+    /// The API version to fetch.
+    #[arg(long, default_value = "2025-11-10")]
+    pub api_version: String,
+    /// Base URL of the spec repository; the file is `<from>/bapi/<version>.yml`.
+    #[arg(long, default_value = "https://raw.githubusercontent.com/clerk/openapi-specs/main")]
+    pub from: String,
+    /// Where to write (default: the per-user cache dir the server reads).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+/// Where the specs come from (shared by `serve` and `coverage`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SpecArgs {
+    /// An OpenAPI spec file (JSON or YAML); repeatable.
+    #[arg(long = "spec", env = "CLERK_MOCK_SPEC", value_delimiter = ',')]
+    pub specs: Vec<PathBuf>,
+    /// A directory of spec files.
+    #[arg(long, env = "CLERK_MOCK_SPEC_DIR")]
+    pub spec_dir: Option<PathBuf>,
+    /// The API version a request without `Clerk-API-Version` gets (default: the oldest loaded).
+    #[arg(long, env = "CLERK_MOCK_DEFAULT_VERSION")]
+    pub default_version: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Address to bind.
+    #[arg(long, env = "CLERK_MOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind; 0 picks a free one (the URL is the first stdout line).
+    #[arg(long, env = "CLERK_MOCK_PORT", default_value_t = 8787)]
+    pub port: u16,
+    /// Seed for ids and synthesized data: the same seed gives the same answers.
+    #[arg(long, env = "CLERK_MOCK_SEED", default_value_t = 0)]
+    pub seed: u64,
+    /// Check every response against the spec; a mismatch becomes a 500 naming the path.
+    #[arg(long, env = "CLERK_MOCK_VALIDATE_RESPONSES")]
+    pub validate_responses: bool,
+    /// Log filter (error, warn, info, debug, trace or a tracing directive).
+    #[arg(long, env = "CLERK_MOCK_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// Largest accepted request body in bytes (larger → 413).
+    #[arg(long, env = "CLERK_MOCK_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            spec: SpecArgs::default(),
+            host: "127.0.0.1".into(),
+            port: 0,
+            seed: 0,
+            validate_responses: false,
+            log_level: "info".into(),
+            max_body_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+impl Cli {
+    /// The serve arguments, when the command is `serve` (explicit or default).
+    pub fn serve_args(&self) -> Option<&ServeArgs> {
+        match &self.command {
+            None => Some(&self.serve),
+            Some(Command::Serve(args)) => Some(args),
+            _ => None,
+        }
+    }
+}

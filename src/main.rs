@@ -1,0 +1,80 @@
+//! `clerk-mock`: parse the command line, then serve, fetch a spec or print coverage.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use clerk_mock::app::App;
+use clerk_mock::config::{Cli, Command, ServeArgs, SpecCommand};
+use clerk_mock::server::{shutdown_signal, MockServer};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log_level = cli.serve_args().map(|s| s.log_level.clone()).unwrap_or_else(|| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&log_level).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match &cli.command {
+        Some(Command::Spec(SpecCommand::Fetch(args))) => match clerk_mock::fetch::fetch(args) {
+            Ok(path) => {
+                println!("{}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        },
+        Some(Command::Coverage(spec)) => {
+            let args = ServeArgs { spec: spec.clone(), ..ServeArgs::default() };
+            match App::new(args) {
+                Ok(app) => {
+                    print!("{}", clerk_mock::coverage::markdown(&app));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.to_string()),
+            }
+        }
+        _ => serve(cli.serve_args().cloned().unwrap_or_default()),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("clerk-mock: {message}");
+    ExitCode::from(2)
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let started = Instant::now();
+    let app = match App::new(args) {
+        Ok(app) => Arc::new(app),
+        Err(e) => return fail(&e.to_string()),
+    };
+    for spec in &app.specs.specs {
+        tracing::info!(
+            version = %spec.version,
+            file = %spec.source.display(),
+            operations = spec.operations.len(),
+            schemas = spec.schema_count,
+            validators = spec.validator_count,
+            "loaded spec"
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(async move {
+        let server = match MockServer::start_with(app).await {
+            Ok(s) => s,
+            Err(e) => return fail(&format!("cannot listen: {e}")),
+        };
+        println!("{}", server.url());
+        let _ = std::io::stdout().flush();
+        tracing::info!(url = %server.url(), startup_ms = started.elapsed().as_millis() as u64, "clerk-mock listening");
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,271 @@
+//! One request, top to bottom (DESIGN §2):
+//!
+//! ```text
+//! 1 admin?    /__admin/*                                   → admin API
+//! 2 route     spec picked by Clerk-API-Version → operation  (404 / 405)
+//! 3 auth      Authorization: Bearer sk_… → instance         (401)
+//! 4 validate  path, query and body against the spec          (400 / 422, every violation)
+//! 5 dispatch  registry plan: handler, generic engine or synthesis
+//! 6 render    shapes for the picked spec; --validate-responses checks them (500)
+//! ```
+//!
+//! The server has already buffered the body (413 over the limit); this module
+//! knows nothing of sockets.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::handler::{Ctx, Reply};
+use crate::registry::Plan;
+use crate::render::{self, Body, Rendered};
+use crate::spec::routes::RouteMatch;
+use crate::spec::validate::{self, check, UploadedFile};
+use crate::spec::{Operation, Spec};
+use crate::state::generic;
+
+/// A buffered request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Header names lower-case.
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response ready for the wire.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn json(status: u16, body: &Value) -> Response {
+        Response {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+        }
+    }
+
+    pub fn error(err: &ApiError) -> Response {
+        let mut r = Response::json(err.status, &err.to_body(&trace_id()));
+        r.headers.extend(err.headers.iter().cloned());
+        r
+    }
+
+    fn from_rendered(rendered: Rendered) -> Response {
+        match rendered.body {
+            Body::Json(v) => Response::json(rendered.status, &v),
+            Body::Empty => Response { status: rendered.status, headers: vec![], body: Bytes::new() },
+            Body::Raw { content_type, text } => Response {
+                status: rendered.status,
+                headers: vec![("content-type".into(), content_type)],
+                body: Bytes::from(text),
+            },
+        }
+    }
+}
+
+/// A fresh random trace id per response.
+pub fn trace_id() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..32).map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0')).collect()
+}
+
+/// Serves one request.
+pub fn handle(app: &App, req: &Request) -> Response {
+    if req.path == "/__admin" || req.path.starts_with("/__admin/") {
+        return crate::admin::handle(app, req);
+    }
+    match serve_api(app, req) {
+        Ok(response) => response,
+        Err(err) => Response::error(&err),
+    }
+}
+
+fn serve_api(app: &App, req: &Request) -> Result<Response, ApiError> {
+    // 2 route
+    let spec = app.specs.pick(req.header("clerk-api-version"));
+    let path = strip_version_prefix(&req.path);
+    let (op_index, path_params) = match spec.router.find(&req.method, path) {
+        RouteMatch::Found { op, params } => (op, params),
+        RouteMatch::MethodNotAllowed { allowed } => {
+            return Err(ApiError::method_not_allowed(&req.method, &req.path, &allowed))
+        }
+        RouteMatch::NotFound => return Err(ApiError::path_not_found(&req.path)),
+    };
+    let op = &spec.operations[op_index];
+
+    // 3 auth
+    let instance_key = authenticate(op, req)?;
+    let instance = app.instances.get_or_create(&instance_key);
+
+    // 4 validate
+    let raw_query = parse_pairs(&req.query);
+    let (path, query) = validate_params(spec, op, &path_params, &raw_query)?;
+    let (body, files) = parse_and_validate_body(spec, op, req)?;
+
+    // 5 dispatch
+    let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
+    let reply = dispatch(app.plan(spec, op_index), &ctx)?;
+
+    // 6 render
+    let paginated = ctx.raw_query_value("paginated") == Some("true");
+    let rendered = render::render(spec, op, reply, paginated, app.seed());
+    if app.config.validate_responses {
+        if let Err(err) = render::check_response(op, &rendered) {
+            tracing::error!(operation = %op.id, "{}", err);
+            return Err(err);
+        }
+    }
+    Ok(Response::from_rendered(rendered))
+}
+
+/// `/v1/users` and `/users` are the same operation.
+fn strip_version_prefix(path: &str) -> &str {
+    match path.strip_prefix("/v1") {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    }
+}
+
+/// The instance key of a request: the secret key where the operation is
+/// secured, a shared public instance where it is not.
+fn authenticate(op: &Operation, req: &Request) -> Result<String, ApiError> {
+    if !op.secured {
+        return Ok(String::from("public"));
+    }
+    let Some(header) = req.header("authorization") else {
+        return Err(ApiError::unauthorized(
+            "The request is missing the Authorization header: send `Authorization: Bearer sk_test_…`.",
+        ));
+    };
+    let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).unwrap_or("").trim();
+    let well_formed = (token.starts_with("sk_test_") || token.starts_with("sk_live_"))
+        && token.len() > 8
+        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !well_formed {
+        return Err(ApiError::unauthorized(
+            "The secret key in the Authorization header is malformed: expected `Bearer sk_test_…` or `Bearer sk_live_…`.",
+        ));
+    }
+    Ok(token.to_string())
+}
+
+fn parse_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn validate_params(
+    spec: &Spec,
+    op: &Operation,
+    path_params: &[(String, String)],
+    raw_query: &[(String, String)],
+) -> Result<(Map<String, Value>, Map<String, Value>), ApiError> {
+    let path = validate::path_object(path_params);
+    let query = validate::typed_query(&spec.doc, op, raw_query);
+    let mut problems = Vec::new();
+    if let Some(v) = &op.path_validator {
+        problems.extend(check(v, &Value::Object(path.clone())));
+    }
+    if let Some(v) = &op.query_validator {
+        problems.extend(check(v, &Value::Object(query.clone())));
+    }
+    if problems.is_empty() {
+        Ok((path, query))
+    } else {
+        Err(ApiError::many(422, problems))
+    }
+}
+
+fn parse_and_validate_body(spec: &Spec, op: &Operation, req: &Request) -> Result<(Value, Vec<UploadedFile>), ApiError> {
+    let Some(declared) = &op.body else {
+        // Nothing declared: whatever was sent (often `{}` from Node) is ignored.
+        return Ok((Value::Object(Map::new()), Vec::new()));
+    };
+    let content_type = req.header("content-type").unwrap_or("").to_ascii_lowercase();
+    let empty = req.body.iter().all(u8::is_ascii_whitespace);
+    let mut files = Vec::new();
+    let body = if empty {
+        let declared_array = crate::spec::resolve(&spec.doc, &declared.schema).get("type").and_then(Value::as_str) == Some("array");
+        if declared_array { Value::Array(vec![]) } else { Value::Object(Map::new()) }
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        validate::form_to_json(&spec.doc, &declared.schema, &parse_pairs(&String::from_utf8_lossy(&req.body)))
+    } else if content_type.starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(&content_type)
+            .map_err(|e| ApiError::malformed(format!("Malformed multipart Content-Type: {e}")))?;
+        let (fields, uploaded) = block_on_multipart(spec, &declared.schema, &boundary, req.body.clone())?;
+        files = uploaded;
+        fields
+    } else {
+        serde_json::from_slice(&req.body)
+            .map_err(|e| ApiError::malformed(format!("The request body is not valid JSON: {e}")))?
+    };
+    if !(empty && !declared.required) {
+        if let Some(v) = &declared.validator {
+            let problems = check(v, &body);
+            if !problems.is_empty() {
+                return Err(ApiError::many(422, problems));
+            }
+        }
+    }
+    Ok((body, files))
+}
+
+/// multer is async; the body is already in memory, so one poll loop suffices.
+fn block_on_multipart(spec: &Spec, schema: &Value, boundary: &str, body: Bytes) -> Result<(Value, Vec<UploadedFile>), ApiError> {
+    futures_util::FutureExt::now_or_never(validate::parse_multipart(&spec.doc, schema, boundary, body))
+        .unwrap_or_else(|| Err(ApiError::malformed("multipart body could not be read")))
+}
+
+/// Runs the operation's plan; a panic inside becomes a 500 in Clerk's envelope.
+fn dispatch(plan: Plan, ctx: &Ctx) -> Result<Reply, ApiError> {
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match plan {
+        Plan::Stateful { handler, .. } => handler(ctx),
+        Plan::Generic(crud) => generic::handle(crud, ctx),
+        Plan::Synthesized => synthesize(ctx),
+    }));
+    outcome.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        tracing::error!(operation = %ctx.op.id, "handler panicked: {what}");
+        Err(ApiError::internal(format!("The mock failed while serving {}: {what}", ctx.op.id)))
+    })
+}
+
+/// The last resort: a valid, state-free answer built from the success schema.
+fn synthesize(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let success = ctx.op.success();
+    let status = success.and_then(|r| r.status).unwrap_or(200);
+    match success.and_then(|r| r.schema.as_ref()) {
+        Some(schema) => {
+            let key = format!("{}:{}", ctx.op.id, serde_json::to_string(&ctx.path).unwrap_or_default());
+            Ok(Reply::Object(ctx.synth().value(schema, &key)))
+        }
+        None if status == 200 => Ok(Reply::Raw { status, content_type: "text/html".into(), body: String::new() }),
+        None => Ok(Reply::Empty(status)),
+    }
+}
+
+/// Shared with tests: an `Arc<App>` is what the server holds.
+pub type SharedApp = Arc<App>;

@@ -1,0 +1,187 @@
+//! The socket side: hyper's HTTP/1 server on tokio, the body-size limit, and
+//! graceful shutdown on SIGINT/SIGTERM (or a test's shutdown handle).
+//!
+//! ```no_run
+//! # async fn f() {
+//! let server = clerk_mock::server::MockServer::start(clerk_mock::config::ServeArgs::default()).await.unwrap();
+//! println!("{}", server.url());
+//! server.shutdown().await;
+//! # }
+//! ```
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::config::ServeArgs;
+use crate::error::{code, ApiError};
+use crate::pipeline::{self, Request, Response};
+
+/// A running server.
+pub struct MockServer {
+    addr: SocketAddr,
+    app: Arc<App>,
+    stop: watch::Sender<bool>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Loads the specs, binds, and serves in the background.
+    pub async fn start(config: ServeArgs) -> Result<MockServer, Box<dyn std::error::Error + Send + Sync>> {
+        let app = Arc::new(App::new(config)?);
+        Self::start_with(app).await
+    }
+
+    /// Serves an already built application.
+    pub async fn start_with(app: Arc<App>) -> Result<MockServer, Box<dyn std::error::Error + Send + Sync>> {
+        let listener = TcpListener::bind((app.config.host.as_str(), app.config.port)).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let done = tokio::spawn(accept_loop(listener, app.clone(), stopped));
+        Ok(MockServer { addr, app, stop, done })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Stops accepting, lets in-flight requests finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.done.await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let app = app.clone();
+                let mut conn_stopped = stopped.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |req| serve_one(app.clone(), req));
+                    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = conn_stopped.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                });
+            }
+            _ = stopped.changed() => break,
+        }
+        // Reap finished connection tasks so the set stays small.
+        while connections.try_join_next().is_some() {}
+    }
+    let grace = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while connections.join_next().await.is_some() {}
+    });
+    let _ = grace.await;
+}
+
+async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let response = match buffer(&app, req).await {
+        Ok(request) => {
+            // Handlers are synchronous and short; they hold the instance lock
+            // only while they run, never across an await.
+            pipeline::handle(&app, &request)
+        }
+        Err(err) => Response::error(&err),
+    };
+    Ok(to_hyper(response))
+}
+
+/// Buffers the whole request, refusing bodies over the limit with 413.
+async fn buffer(app: &App, req: hyper::Request<Incoming>) -> Result<Request, ApiError> {
+    let limit = app.config.max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            413,
+            code::REQUEST_BODY_TOO_LARGE,
+            "request body too large",
+            format!("The request body is larger than the limit of {limit} bytes."),
+        )
+    };
+    let declared_length = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared_length.map(|n| n > limit).unwrap_or(false) {
+        return Err(too_large());
+    }
+    let (parts, body) = req.into_parts();
+    let body = Limited::new(body, limit).collect().await.map_err(|e| {
+        if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            too_large()
+        } else {
+            ApiError::malformed(format!("The request body could not be read: {e}"))
+        }
+    })?;
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    Ok(Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+        body: body.to_bytes(),
+    })
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(response.status);
+    for (k, v) in &response.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder.body(Full::new(response.body)).unwrap_or_else(|_| {
+        let mut fallback = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
+        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}
+
+/// Waits for SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,457 @@
+//! The spec layer: one loaded OpenAPI document per Clerk API version, with its
+//! operations, route table and compiled validators. Knows nothing of Clerk's
+//! semantics — only of OpenAPI.
+
+pub mod load;
+pub mod routes;
+pub mod schema;
+pub mod synth;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr};
+use serde_json::Value;
+
+use load::SpecError;
+use routes::Router;
+use validate::{Compiler, SharedValidator};
+
+/// Where a parameter lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    Path,
+    Query,
+}
+
+/// A declared path or query parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub location: ParamIn,
+    pub required: bool,
+    /// `style: form, explode: false` arrays arrive comma-separated.
+    pub explode: bool,
+    /// The parameter's OpenAPI schema (refs resolved).
+    pub schema: Value,
+}
+
+/// A declared request body.
+#[derive(Debug)]
+pub struct RequestBody {
+    pub required: bool,
+    pub content_types: Vec<String>,
+    /// The OpenAPI schema of the JSON (or form / multipart) body.
+    pub schema: Value,
+    pub validator: Option<SharedValidator>,
+}
+
+/// One declared response of an operation.
+#[derive(Debug)]
+pub struct ResponseSpec {
+    /// 200, 404…; `None` for `default` and `4XX`-style ranges.
+    pub status: Option<u16>,
+    /// The raw key: `200`, `4XX`, `default`.
+    pub key: String,
+    /// The OpenAPI schema of its `application/json` content, if any.
+    pub schema: Option<Value>,
+    pub validator: Option<SharedValidator>,
+}
+
+/// One operation of one spec.
+#[derive(Debug)]
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub tags: Vec<String>,
+    pub summary: String,
+    pub deprecated: bool,
+    pub secured: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<ResponseSpec>,
+    /// Validates `{name: value}` of the query parameters.
+    pub query_validator: Option<SharedValidator>,
+    /// Validates `{name: value}` of the path parameters.
+    pub path_validator: Option<SharedValidator>,
+}
+
+impl Operation {
+    /// The success response a handler answers with by default (lowest 2xx).
+    pub fn success(&self) -> Option<&ResponseSpec> {
+        self.responses
+            .iter()
+            .filter(|r| matches!(r.status, Some(200..=299)))
+            .min_by_key(|r| r.status)
+    }
+
+    /// The declared response for a status: exact code, then `4XX`, then `default`.
+    pub fn response_for(&self, status: u16) -> Option<&ResponseSpec> {
+        let range = format!("{}XX", status / 100);
+        self.responses
+            .iter()
+            .find(|r| r.status == Some(status))
+            .or_else(|| self.responses.iter().find(|r| r.key.eq_ignore_ascii_case(&range)))
+            .or_else(|| self.responses.iter().find(|r| r.key == "default"))
+    }
+
+    pub fn param(&self, name: &str, location: ParamIn) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name && p.location == location)
+    }
+}
+
+/// One loaded spec: an API version.
+#[derive(Debug)]
+pub struct Spec {
+    /// `info.version` as written (`v1`, `2025-11-10`).
+    pub version: String,
+    /// The release date the version stands for (`v1` → `2021-02-05`).
+    pub version_date: String,
+    pub source: PathBuf,
+    /// The raw document: schemas are read from here (`$ref` siblings intact).
+    pub doc: Value,
+    pub operations: Vec<Operation>,
+    pub router: Router,
+    pub schema_count: usize,
+    pub validator_count: usize,
+}
+
+/// `v1` is Clerk's original API version, released as `2021-02-05`.
+pub const V1_DATE: &str = "2021-02-05";
+
+/// The date an `info.version` stands for, if it names one.
+pub fn version_date(version: &str) -> Option<String> {
+    let v = version.trim();
+    if v.eq_ignore_ascii_case("v1") {
+        return Some(V1_DATE.to_string());
+    }
+    let b = v.as_bytes();
+    let is_date = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    is_date.then(|| v.to_string())
+}
+
+/// Follows `$ref`s inside the document (`#/components/responses/X`, …).
+pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(r) if r.starts_with("#/") => match doc.pointer(&r[1..]) {
+                Some(target) => value = target,
+                None => return value,
+            },
+            _ => return value,
+        }
+    }
+    value
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+impl Spec {
+    /// Reads, parses and compiles one spec file.
+    pub fn load(path: &Path) -> Result<Spec, SpecError> {
+        let (text, doc) = load::read_spec(path)?;
+        let typed: OpenAPI = if text.trim_start().starts_with('{') {
+            serde_json::from_str(&text)
+        } else {
+            serde_json::from_value(doc.clone())
+        }
+        .map_err(|e| SpecError(format!("{} is not a valid OpenAPI 3.0 document: {e}", path.display())))?;
+        Self::from_documents(path, doc, &typed)
+    }
+
+    fn from_documents(path: &Path, doc: Value, typed: &OpenAPI) -> Result<Spec, SpecError> {
+        let version = typed.info.version.clone();
+        let version_date = version_date(&version).ok_or_else(|| {
+            SpecError(format!(
+                "{}: cannot tell the Clerk API version from info.version {version:?} (expected `v1` or a date like 2025-11-10)",
+                path.display()
+            ))
+        })?;
+        let base_uri = format!("urn:clerk-mock:{version_date}");
+        let compiler = Compiler::new(&doc, &base_uri)
+            .map_err(|e| SpecError(format!("{}: cannot compile its schemas: {e}", path.display())))?;
+        let globally_secured = typed.security.as_ref().map(|s| !s.is_empty()).unwrap_or(false);
+
+        let mut operations = Vec::new();
+        let mut router = Router::default();
+        for (template, item) in typed.paths.iter() {
+            let Some(item) = item.as_item() else { continue };
+            for (method, op) in item.iter() {
+                let raw_op = doc
+                    .pointer(&format!("/paths/{}/{method}", escape_pointer(template)))
+                    .unwrap_or(&Value::Null);
+                let id = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", method.to_uppercase(), template));
+                let mut params = Vec::new();
+                for p in item.parameters.iter().chain(op.parameters.iter()) {
+                    if let Some(param) = typed_param(typed, p) {
+                        params.retain(|q: &Param| !(q.name == param.name && q.location == param.location));
+                        params.push(param);
+                    }
+                }
+                let body = request_body(&doc, raw_op, &compiler)
+                    .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
+                let responses = response_specs(&doc, raw_op, &compiler)
+                    .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
+                let query_validator = compiler
+                    .params_validator(&params, ParamIn::Query)
+                    .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
+                let path_validator = compiler
+                    .params_validator(&params, ParamIn::Path)
+                    .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
+                let secured = match &op.security {
+                    Some(reqs) => !reqs.is_empty(),
+                    None => globally_secured,
+                };
+                router.insert(template, method, operations.len());
+                operations.push(Operation {
+                    id,
+                    method: method.to_uppercase(),
+                    path: template.clone(),
+                    tags: op.tags.clone(),
+                    summary: op.summary.clone().unwrap_or_default(),
+                    deprecated: op.deprecated,
+                    secured,
+                    params,
+                    body,
+                    responses,
+                    query_validator,
+                    path_validator,
+                });
+            }
+        }
+        let schema_count = doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |m| m.len());
+        Ok(Spec {
+            version,
+            version_date,
+            source: path.to_path_buf(),
+            validator_count: compiler.compiled_count(),
+            doc,
+            operations,
+            router,
+            schema_count,
+        })
+    }
+
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// A component schema by name (raw OpenAPI).
+    pub fn component(&self, name: &str) -> Option<&Value> {
+        self.doc.pointer(&format!("/components/schemas/{}", escape_pointer(name)))
+    }
+}
+
+fn typed_param(typed: &OpenAPI, p: &ReferenceOr<Parameter>) -> Option<Param> {
+    let param = match p {
+        ReferenceOr::Item(item) => item.clone(),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            typed.components.as_ref()?.parameters.get(name)?.as_item()?.clone()
+        }
+    };
+    let (location, explode_default) = match &param {
+        Parameter::Query { style, .. } => (ParamIn::Query, matches!(style, QueryStyle::Form)),
+        Parameter::Path { .. } => (ParamIn::Path, false),
+        _ => return None,
+    };
+    let data = param.parameter_data();
+    let schema = match &data.format {
+        ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+            serde_json::to_value(schema).unwrap_or(Value::Null)
+        }
+        ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) => {
+            serde_json::json!({ "$ref": reference })
+        }
+        ParameterSchemaOrContent::Content(_) => serde_json::json!({}),
+    };
+    Some(Param {
+        name: data.name,
+        location,
+        required: data.required || location == ParamIn::Path,
+        explode: data.explode.unwrap_or(explode_default),
+        schema,
+    })
+}
+
+fn request_body(doc: &Value, raw_op: &Value, compiler: &Compiler) -> Result<Option<RequestBody>, String> {
+    let Some(raw_body) = raw_op.get("requestBody") else { return Ok(None) };
+    let raw_body = resolve(doc, raw_body);
+    let content = raw_body.get("content").and_then(Value::as_object);
+    let content_types: Vec<String> = content.map(|c| c.keys().cloned().collect()).unwrap_or_default();
+    let schema = content
+        .and_then(|c| {
+            c.get("application/json")
+                .or_else(|| c.get("application/x-www-form-urlencoded"))
+                .or_else(|| c.get("multipart/form-data"))
+                .or_else(|| c.values().next())
+        })
+        .and_then(|media| media.get("schema"))
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
+    let validator = Some(compiler.compile(&schema)?);
+    Ok(Some(RequestBody {
+        required: raw_body.get("required").and_then(Value::as_bool).unwrap_or(false),
+        content_types,
+        schema,
+        validator,
+    }))
+}
+
+fn response_specs(doc: &Value, raw_op: &Value, compiler: &Compiler) -> Result<Vec<ResponseSpec>, String> {
+    let mut out = Vec::new();
+    let Some(responses) = raw_op.get("responses").and_then(Value::as_object) else { return Ok(out) };
+    for (key, raw) in responses {
+        let raw = resolve(doc, raw);
+        let schema = raw
+            .get("content")
+            .and_then(|c| c.get("application/json").or_else(|| c.as_object().and_then(|m| m.values().next())))
+            .and_then(|media| media.get("schema"))
+            .cloned();
+        let validator = match &schema {
+            Some(s) => Some(compiler.compile(s)?),
+            None => None,
+        };
+        out.push(ResponseSpec { status: key.parse().ok(), key: key.clone(), schema, validator });
+    }
+    Ok(out)
+}
+
+/// Every loaded spec, oldest first; picks one per request.
+#[derive(Debug)]
+pub struct SpecSet {
+    pub specs: Vec<Arc<Spec>>,
+    default: usize,
+}
+
+impl SpecSet {
+    /// Loads every file (in parallel: start-up time matters) and orders them
+    /// by version date. `default_version` names the spec a request without
+    /// `Clerk-API-Version` gets; without it, the oldest.
+    pub fn load(files: &[PathBuf], default_version: Option<&str>) -> Result<SpecSet, SpecError> {
+        let results: Vec<Result<Spec, SpecError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = files.iter().map(|f| scope.spawn(move || Spec::load(f))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(SpecError("spec loader panicked".into())))).collect()
+        });
+        let mut specs = Vec::new();
+        for r in results {
+            specs.push(Arc::new(r?));
+        }
+        Self::from_specs(specs, default_version)
+    }
+
+    pub fn from_specs(mut specs: Vec<Arc<Spec>>, default_version: Option<&str>) -> Result<SpecSet, SpecError> {
+        if specs.is_empty() {
+            return Err(SpecError(format!("no spec loaded. {}", load::HOW_TO_GET_A_SPEC)));
+        }
+        specs.sort_by(|a, b| a.version_date.cmp(&b.version_date));
+        let mut seen: HashMap<&str, &Path> = HashMap::new();
+        for s in &specs {
+            if let Some(other) = seen.insert(&s.version_date, &s.source) {
+                return Err(SpecError(format!(
+                    "{} and {} are both API version {}; load one of them",
+                    other.display(),
+                    s.source.display(),
+                    s.version_date
+                )));
+            }
+        }
+        let default = match default_version {
+            Some(v) => {
+                let date = version_date(v).unwrap_or_else(|| v.to_string());
+                specs.iter().position(|s| s.version_date == date || s.version == v).ok_or_else(|| {
+                    SpecError(format!(
+                        "--default-version {v}: no loaded spec has that version (loaded: {})",
+                        specs.iter().map(|s| s.version_date.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                })?
+            }
+            None => 0,
+        };
+        Ok(SpecSet { specs, default })
+    }
+
+    /// The spec for a `Clerk-API-Version` header: that version, else the
+    /// newest one older than it, else the oldest; no header → the default.
+    pub fn pick(&self, requested: Option<&str>) -> &Arc<Spec> {
+        let Some(date) = requested.and_then(version_date) else {
+            return &self.specs[self.default];
+        };
+        self.specs
+            .iter()
+            .rev()
+            .find(|s| s.version_date <= date)
+            .unwrap_or(&self.specs[0])
+    }
+
+    pub fn default_spec(&self) -> &Arc<Spec> {
+        &self.specs[self.default]
+    }
+
+    pub fn newest(&self) -> &Arc<Spec> {
+        self.specs.last().expect("at least one spec")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_with(version: &str) -> Arc<Spec> {
+        Arc::new(Spec {
+            version: version.into(),
+            version_date: version_date(version).unwrap(),
+            source: PathBuf::from(format!("{version}.json")),
+            doc: Value::Null,
+            operations: vec![],
+            router: Router::default(),
+            schema_count: 0,
+            validator_count: 0,
+        })
+    }
+
+    fn set() -> SpecSet {
+        SpecSet::from_specs(vec![spec_with("2025-11-10"), spec_with("v1"), spec_with("2026-05-12")], None).unwrap()
+    }
+
+    #[test]
+    fn an_exact_version_header_picks_that_spec() {
+        assert_eq!(set().pick(Some("2025-11-10")).version, "2025-11-10");
+    }
+
+    #[test]
+    fn a_version_between_two_specs_picks_the_newest_older_one() {
+        assert_eq!(set().pick(Some("2026-01-01")).version, "2025-11-10");
+        assert_eq!(set().pick(Some("2030-01-01")).version, "2026-05-12");
+        assert_eq!(set().pick(Some("2024-10-01")).version, "v1");
+    }
+
+    #[test]
+    fn no_header_picks_the_default_and_the_default_is_the_oldest_unless_named() {
+        assert_eq!(set().pick(None).version, "v1");
+        let named = SpecSet::from_specs(vec![spec_with("v1"), spec_with("2025-11-10")], Some("2025-11-10")).unwrap();
+        assert_eq!(named.pick(None).version, "2025-11-10");
+    }
+
+    #[test]
+    fn a_version_older_than_every_spec_gets_the_oldest() {
+        assert_eq!(set().pick(Some("2020-01-01")).version, "v1");
+    }
+
+    #[test]
+    fn two_specs_of_one_version_are_refused() {
+        let err = SpecSet::from_specs(vec![spec_with("v1"), spec_with("v1")], None).unwrap_err();
+        assert!(err.0.contains("both API version"));
+    }
+}

@@ -1,0 +1,636 @@
+//! Values built from OpenAPI schemas: [`Synth::value`] makes a valid instance
+//! of a schema (every property present; enums, formats, patterns and Clerk-style
+//! ids respected; deterministic for a seed and a key), and [`Synth::conform`]
+//! reshapes a stored object to the schema of the API version a request picked
+//! — declared properties only, missing ones filled — so one stored user can be
+//! answered in every version without extra fields an old schema forbids.
+//!
+//! ```
+//! use serde_json::json;
+//! use clerk_mock::spec::synth::Synth;
+//! let doc = json!({});
+//! let synth = Synth::new(&doc, 7);
+//! let v = synth.value(&json!({"type": "object", "properties": {
+//!     "id": {"type": "string"}, "object": {"type": "string", "enum": ["user"]},
+//!     "created_at": {"type": "integer", "format": "int64"}}}), "GetUser");
+//! assert!(v["id"].as_str().unwrap().starts_with("user_"));
+//! assert_eq!(v, synth.value(&json!({"type": "object", "properties": {
+//!     "id": {"type": "string"}, "object": {"type": "string", "enum": ["user"]},
+//!     "created_at": {"type": "integer", "format": "int64"}}}), "GetUser"));
+//! ```
+
+use std::hash::{Hash, Hasher};
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde_json::{Map, Value};
+
+use super::resolve;
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const MAX_DEPTH: usize = 12;
+/// 2025-01-01T00:00:00Z in unix ms: synthesized timestamps sit in 2025.
+const BASE_TIME_MS: i64 = 1_735_689_600_000;
+
+/// Synthesis over one spec document.
+pub struct Synth<'a> {
+    doc: &'a Value,
+    seed: u64,
+}
+
+/// The id prefix Clerk uses for an object type (DESIGN §3).
+pub fn id_prefix(object: &str) -> &'static str {
+    match object {
+        "user" => "user",
+        "organization" => "org",
+        "session" => "sess",
+        "client" => "client",
+        "email_address" | "phone_number" | "web3_wallet" | "passkey" | "external_account"
+        | "saml_account" | "enterprise_account" | "facebook_account" | "google_account" => "idn",
+        "invitation" => "inv",
+        "organization_invitation" => "orginv",
+        "organization_membership" => "orgmem",
+        "organization_domain" => "orgdmn",
+        "jwt_template" => "jtmp",
+        "instance" => "ins",
+        "domain" => "dmn",
+        "machine" => "mch",
+        "redirect_url" => "ru",
+        "allowlist_identifier" => "alid",
+        "blocklist_identifier" => "blid",
+        "actor_token" => "act",
+        "sign_in_token" => "sit",
+        "sign_up_attempt" => "sua",
+        "oauth_application" => "oa",
+        "saml_connection" => "samlc",
+        "enterprise_connection" => "entc",
+        "role" => "role",
+        "permission" => "perm",
+        "waitlist_entry" => "wle",
+        "proxy_check" => "prxc",
+        "template" => "tmpl",
+        "testing_token" => "tt",
+        "verification" => "ver",
+        _ => "obj",
+    }
+}
+
+impl<'a> Synth<'a> {
+    pub fn new(doc: &'a Value, seed: u64) -> Self {
+        Synth { doc, seed }
+    }
+
+    fn rng(&self, key: &str) -> StdRng {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.seed.hash(&mut h);
+        key.hash(&mut h);
+        StdRng::seed_from_u64(h.finish())
+    }
+
+    /// A valid instance of `schema`, the same for the same seed and key.
+    pub fn value(&self, schema: &Value, key: &str) -> Value {
+        let mut rng = self.rng(key);
+        self.gen(schema, "", None, &mut rng, 0)
+    }
+
+    /// `schema` with its `allOf` members merged into one object schema.
+    pub fn flatten(&self, schema: &Value) -> Value {
+        let schema = resolve(self.doc, schema);
+        let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
+            return schema.clone();
+        };
+        let mut merged = schema.as_object().cloned().unwrap_or_default();
+        merged.remove("allOf");
+        let mut props = merged.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut required: Vec<Value> = merged.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+        for m in members {
+            let flat = self.flatten(m);
+            if let Some(p) = flat.get("properties").and_then(Value::as_object) {
+                for (k, v) in p {
+                    props.insert(k.clone(), v.clone());
+                }
+            }
+            if let Some(r) = flat.get("required").and_then(Value::as_array) {
+                required.extend(r.iter().cloned());
+            }
+            if merged.get("type").is_none() {
+                if let Some(t) = flat.get("type") {
+                    merged.insert("type".into(), t.clone());
+                }
+            }
+        }
+        merged.insert("properties".into(), Value::Object(props));
+        merged.insert("required".into(), Value::Array(required));
+        Value::Object(merged)
+    }
+
+    fn gen(&self, schema: &Value, name: &str, object_kind: Option<&str>, rng: &mut StdRng, depth: usize) -> Value {
+        let schema = resolve(self.doc, schema);
+        let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        if depth > MAX_DEPTH {
+            return if nullable { Value::Null } else { self.empty_of(schema) };
+        }
+        if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+            if let Some(first) = options.iter().find(|v| !v.is_null()) {
+                return first.clone();
+            }
+        }
+        if let Some(default) = schema.get("default") {
+            if !default.is_null() {
+                return default.clone();
+            }
+        }
+        if schema.get("allOf").is_some() {
+            if nullable && depth > 0 {
+                return Value::Null;
+            }
+            return self.gen(&self.flatten(schema), name, object_kind, rng, depth + 1);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+                if nullable && depth > 0 {
+                    return Value::Null;
+                }
+                let branch = branches.iter().find(|b| resolve(self.doc, b).get("type").and_then(Value::as_str) != Some("null"));
+                return match branch {
+                    Some(b) => self.gen(b, name, object_kind, rng, depth + 1),
+                    None => Value::Null,
+                };
+            }
+        }
+        let ty = schema.get("type").and_then(Value::as_str).unwrap_or_else(|| {
+            if schema.get("properties").is_some() { "object" } else { "" }
+        });
+        match ty {
+            "object" => self.gen_object(schema, rng, depth),
+            "array" => {
+                let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let items = schema.get("items").cloned().unwrap_or(Value::Null);
+                Value::Array((0..min).map(|_| self.gen(&items, name, None, rng, depth + 1)).collect())
+            }
+            "string" => Value::String(self.gen_string(schema, name, object_kind, rng)),
+            "integer" => Value::from(self.gen_integer(schema, name, rng)),
+            "number" => {
+                let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0);
+                serde_json::Number::from_f64(min.max(0.0) + 1.0).map(Value::Number).unwrap_or(Value::from(1))
+            }
+            "boolean" => Value::Bool(false),
+            _ => {
+                if nullable { Value::Null } else { Value::Object(Map::new()) }
+            }
+        }
+    }
+
+    fn empty_of(&self, schema: &Value) -> Value {
+        match schema.get("type").and_then(Value::as_str) {
+            Some("array") => Value::Array(vec![]),
+            Some("string") => Value::String(String::new()),
+            Some("integer") | Some("number") => Value::from(0),
+            Some("boolean") => Value::Bool(false),
+            _ => Value::Object(Map::new()),
+        }
+    }
+
+    fn gen_object(&self, schema: &Value, rng: &mut StdRng, depth: usize) -> Value {
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            return Value::Object(Map::new());
+        };
+        // The `object` discriminator decides the id prefix.
+        let kind = props.get("object").and_then(|o| {
+            resolve(self.doc, o).get("enum").and_then(Value::as_array).and_then(|e| e.first()).and_then(Value::as_str)
+        });
+        let mut out = Map::new();
+        for (name, sub) in props {
+            out.insert(name.clone(), self.gen(sub, name, kind, rng, depth + 1));
+        }
+        // Required but undeclared fields (EnterpriseConnection, SAMLConnection, JWKS: STACK §4).
+        if let Some(required) = schema.get("required").and_then(Value::as_array) {
+            for r in required.iter().filter_map(Value::as_str) {
+                out.entry(r.to_string()).or_insert_with(|| match r {
+                    "authenticatable" | "disable_jit_provisioning" => Value::Bool(false),
+                    "crv" => Value::String("P-256".into()),
+                    _ => Value::String(String::new()),
+                });
+            }
+        }
+        Value::Object(out)
+    }
+
+    fn gen_integer(&self, schema: &Value, name: &str, rng: &mut StdRng) -> i64 {
+        if name.ends_with("_at") || name == "iat" || name == "exp" || name == "nbf" {
+            let offset = rng.random_range(0..31_536_000_000i64);
+            return if name.starts_with("expire") || name == "exp" {
+                BASE_TIME_MS + 2 * 31_536_000_000 + offset
+            } else {
+                BASE_TIME_MS + offset
+            };
+        }
+        let min = schema.get("minimum").and_then(Value::as_i64);
+        let exclusive = schema.get("exclusiveMinimum");
+        let mut n = min.unwrap_or(0).max(0);
+        if exclusive.and_then(Value::as_bool) == Some(true) || exclusive.map(Value::is_number).unwrap_or(false) {
+            n = exclusive.and_then(Value::as_i64).unwrap_or(n) + 1;
+        }
+        if let Some(max) = schema.get("maximum").and_then(Value::as_i64) {
+            n = n.min(max);
+        }
+        n
+    }
+
+    fn gen_string(&self, schema: &Value, name: &str, kind: Option<&str>, rng: &mut StdRng) -> String {
+        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+            if let Some(s) = from_pattern(pattern, rng) {
+                return s;
+            }
+        }
+        if let Some(example) = schema.get("example").and_then(Value::as_str) {
+            if schema.get("format").is_none() && name != "id" {
+                return example.to_string();
+            }
+        }
+        match schema.get("format").and_then(Value::as_str) {
+            Some("email") => return format!("user{}@example.com", rng.random_range(1000..9999)),
+            Some("uri") | Some("url") => return format!("https://example.com/{}", random_base62(rng, 8)),
+            Some("date-time") => return "2025-01-01T00:00:00Z".into(),
+            Some("date") => return "2025-01-01".into(),
+            Some("binary") => return String::new(),
+            _ => {}
+        }
+        let min_len = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let generated = match name {
+            "id" => clerk_id(id_prefix(kind.unwrap_or("")), rng),
+            "email_address" => format!("user{}@example.com", rng.random_range(1000..9999)),
+            "phone_number" => format!("+1{}55501{:02}", rng.random_range(201..=989), rng.random_range(0..100)),
+            "first_name" => "Ada".into(),
+            "last_name" => "Lovelace".into(),
+            "name" => "Example".into(),
+            "username" => format!("user_{}", random_base62(rng, 6).to_lowercase()),
+            "slug" => format!("example-{}", random_base62(rng, 6).to_lowercase()),
+            n if n.ends_with("_url") || n == "url" => format!("https://example.com/{}", random_base62(rng, 8)),
+            n if n.ends_with("_id") => clerk_id(id_prefix(n.trim_end_matches("_id")), rng),
+            _ => random_base62(rng, 12),
+        };
+        if generated.len() < min_len {
+            format!("{generated}{}", "x".repeat(min_len - generated.len()))
+        } else {
+            generated
+        }
+    }
+
+    /// Reshapes `value` to `schema`: declared properties only (and every one
+    /// of them), each conformed recursively; what is missing is synthesized
+    /// (null where nullable). Keys starting with `_` are internal and never
+    /// leave the store.
+    pub fn conform(&self, value: &Value, schema: &Value, key: &str) -> Value {
+        let mut rng = self.rng(key);
+        self.fit(value, schema, "", &mut rng, 0)
+    }
+
+    fn fit(&self, value: &Value, schema: &Value, name: &str, rng: &mut StdRng, depth: usize) -> Value {
+        let schema = resolve(self.doc, schema);
+        let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        if value.is_null() {
+            return if nullable || self.untyped(schema) { Value::Null } else { self.gen(schema, name, None, rng, depth) };
+        }
+        if depth > MAX_DEPTH {
+            return value.clone();
+        }
+        if schema.get("allOf").is_some() {
+            return self.fit(value, &self.flatten(schema), name, rng, depth + 1);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+                let branch = self.best_branch(value, branches);
+                return match branch {
+                    Some(b) => self.fit(value, b, name, rng, depth + 1),
+                    None => value.clone(),
+                };
+            }
+        }
+        let ty = schema.get("type").and_then(Value::as_str).unwrap_or_else(|| {
+            if schema.get("properties").is_some() { "object" } else { "" }
+        });
+        match (ty, value) {
+            ("object", Value::Object(map)) => {
+                let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+                    return value.clone();
+                };
+                let open = !matches!(schema.get("additionalProperties"), None | Some(Value::Bool(false)));
+                let mut out = Map::new();
+                for (prop, sub) in props {
+                    let fitted = match map.get(prop) {
+                        Some(v) => self.fit(v, sub, prop, rng, depth + 1),
+                        None => self.missing(sub, prop, rng, depth + 1),
+                    };
+                    out.insert(prop.clone(), fitted);
+                }
+                if open {
+                    for (k, v) in map {
+                        if !k.starts_with('_') && !out.contains_key(k) {
+                            out.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                Value::Object(out)
+            }
+            ("array", Value::Array(items)) => {
+                let item_schema = schema.get("items").cloned().unwrap_or(Value::Null);
+                Value::Array(items.iter().map(|i| self.fit(i, &item_schema, name, rng, depth + 1)).collect())
+            }
+            ("string", Value::String(s)) => match schema.get("enum").and_then(Value::as_array) {
+                Some(options) if !options.contains(value) => {
+                    options.iter().find(|o| !o.is_null()).cloned().unwrap_or_else(|| Value::String(s.clone()))
+                }
+                _ => value.clone(),
+            },
+            ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => value.clone(),
+            ("integer", Value::Number(n)) => Value::from(n.as_f64().unwrap_or(0.0) as i64),
+            ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) | ("", _) => value.clone(),
+            _ => self.gen(schema, name, None, rng, depth),
+        }
+    }
+
+    /// A property the stored object lacks (a field only this version has).
+    fn missing(&self, schema: &Value, name: &str, rng: &mut StdRng, depth: usize) -> Value {
+        let resolved = resolve(self.doc, schema);
+        if resolved.get("nullable").and_then(Value::as_bool).unwrap_or(false) {
+            Value::Null
+        } else {
+            self.gen(schema, name, None, rng, depth)
+        }
+    }
+
+    fn untyped(&self, schema: &Value) -> bool {
+        schema.get("type").is_none()
+            && !["allOf", "oneOf", "anyOf", "properties"].iter().any(|k| schema.get(*k).is_some())
+    }
+
+    /// The `oneOf`/`anyOf` branch a value belongs to: every enum-constrained
+    /// property it has must match (`object`, `status`, `strategy`), then the
+    /// branch declaring most of its keys wins.
+    fn best_branch<'s>(&self, value: &Value, branches: &'s [Value]) -> Option<&'s Value> {
+        let mut best: Option<(&Value, i64)> = None;
+        for b in branches {
+            let flat = self.flatten(b);
+            let ty = flat.get("type").and_then(Value::as_str).unwrap_or(if flat.get("properties").is_some() { "object" } else { "" });
+            let score = match (ty, value) {
+                ("null", _) => continue,
+                ("object", Value::Object(map)) => {
+                    let props = flat.get("properties").and_then(Value::as_object);
+                    let mut score = 1;
+                    let mut excluded = false;
+                    if let Some(props) = props {
+                        for (k, sub) in props {
+                            let sub = resolve(self.doc, sub);
+                            if let (Some(options), Some(v)) = (sub.get("enum").and_then(Value::as_array), map.get(k)) {
+                                if !options.contains(v) {
+                                    excluded = true;
+                                }
+                            }
+                            if map.contains_key(k) {
+                                score += 1;
+                            }
+                        }
+                    }
+                    if excluded { continue } else { score }
+                }
+                ("string", Value::String(_)) | ("integer", Value::Number(_)) | ("number", Value::Number(_))
+                | ("boolean", Value::Bool(_)) | ("array", Value::Array(_)) => 1,
+                ("", _) => 0,
+                _ => continue,
+            };
+            if best.map(|(_, s)| score > s).unwrap_or(true) {
+                best = Some((b, score));
+            }
+        }
+        best.map(|(b, _)| b)
+    }
+}
+
+/// `prefix_` + 27 base62 characters.
+pub fn clerk_id(prefix: &str, rng: &mut StdRng) -> String {
+    format!("{prefix}_{}", random_base62(rng, 27))
+}
+
+fn random_base62(rng: &mut StdRng, n: usize) -> String {
+    (0..n).map(|_| BASE62[rng.random_range(0..62)] as char).collect()
+}
+
+/// A string matching the simple regexes Clerk's specs use for ids
+/// (`^user_\w{27}$`, `^(ak|api_key)_[0-9A-Fa-f]{32}$`, `^[A-Z]{2}$`, …):
+/// literals, groups (first alternative), classes, `\w \d \S .`, and the
+/// quantifiers `{n}`, `{n,m}`, `+`, `*`, `?`. `None` for anything else.
+pub fn from_pattern(pattern: &str, rng: &mut StdRng) -> Option<String> {
+    let body = pattern.strip_prefix('^').unwrap_or(pattern);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = String::new();
+    gen_sequence(&chars, &mut 0, rng, &mut out)?;
+    Some(out)
+}
+
+fn gen_sequence(chars: &[char], i: &mut usize, rng: &mut StdRng, out: &mut String) -> Option<()> {
+    while *i < chars.len() {
+        match chars[*i] {
+            ')' => return Some(()),
+            '|' => {
+                // Skip the other alternatives of this group.
+                let mut depth = 0;
+                while *i < chars.len() {
+                    match chars[*i] {
+                        '(' => depth += 1,
+                        ')' if depth == 0 => return Some(()),
+                        ')' => depth -= 1,
+                        '\\' => *i += 1,
+                        _ => {}
+                    }
+                    *i += 1;
+                }
+                return Some(());
+            }
+            _ => {}
+        }
+        let atom_start = out.len();
+        let atom: Atom = match chars[*i] {
+            '(' => {
+                *i += 1;
+                if chars.get(*i) == Some(&'?') && chars.get(*i + 1) == Some(&':') {
+                    *i += 2;
+                }
+                let mut inner = String::new();
+                gen_sequence(chars, i, rng, &mut inner)?;
+                if chars.get(*i) != Some(&')') {
+                    return None;
+                }
+                *i += 1;
+                Atom::Literal(inner)
+            }
+            '[' => {
+                let end = chars[*i..].iter().position(|c| *c == ']')? + *i;
+                let class: Vec<char> = chars[*i + 1..end].to_vec();
+                *i = end + 1;
+                Atom::Class(expand_class(&class)?)
+            }
+            '\\' => {
+                let c = *chars.get(*i + 1)?;
+                *i += 2;
+                match c {
+                    'w' => Atom::Class(BASE62.iter().map(|b| *b as char).collect()),
+                    'd' => Atom::Class(('0'..='9').collect()),
+                    'S' => Atom::Class(('a'..='z').collect()),
+                    other => Atom::Literal(other.to_string()),
+                }
+            }
+            '.' => {
+                *i += 1;
+                Atom::Class(('a'..='z').collect())
+            }
+            c => {
+                *i += 1;
+                Atom::Literal(c.to_string())
+            }
+        };
+        let (min, _max) = quantifier(chars, i)?;
+        let _ = atom_start;
+        for _ in 0..min {
+            match &atom {
+                Atom::Literal(s) => out.push_str(s),
+                Atom::Class(set) => out.push(set[rng.random_range(0..set.len())]),
+            }
+        }
+    }
+    Some(())
+}
+
+enum Atom {
+    Literal(String),
+    Class(Vec<char>),
+}
+
+fn expand_class(class: &[char]) -> Option<Vec<char>> {
+    if class.first() == Some(&'^') {
+        // A negated class: any lowercase letter not excluded.
+        let excluded: Vec<char> = class[1..].to_vec();
+        return Some(('a'..='z').filter(|c| !excluded.contains(c)).collect());
+    }
+    let mut set = Vec::new();
+    let mut j = 0;
+    while j < class.len() {
+        if j + 2 < class.len() && class[j + 1] == '-' {
+            set.extend(class[j]..=class[j + 2]);
+            j += 3;
+        } else {
+            set.push(class[j]);
+            j += 1;
+        }
+    }
+    (!set.is_empty()).then_some(set)
+}
+
+/// Reads a quantifier after an atom; generation uses its minimum (at least 1
+/// for `+`).
+fn quantifier(chars: &[char], i: &mut usize) -> Option<(usize, usize)> {
+    match chars.get(*i) {
+        Some('{') => {
+            let end = chars[*i..].iter().position(|c| *c == '}')? + *i;
+            let inner: String = chars[*i + 1..end].iter().collect();
+            *i = end + 1;
+            let mut parts = inner.split(',');
+            let min = parts.next()?.trim().parse().ok()?;
+            let max = parts.next().map(|m| m.trim().parse().unwrap_or(min)).unwrap_or(min);
+            Some((min, max))
+        }
+        Some('+') => {
+            *i += 1;
+            Some((1, usize::MAX))
+        }
+        Some('*') => {
+            *i += 1;
+            Some((0, usize::MAX))
+        }
+        Some('?') => {
+            *i += 1;
+            Some((0, 1))
+        }
+        _ => Some((1, 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rng() -> StdRng {
+        StdRng::seed_from_u64(1)
+    }
+
+    #[test]
+    fn id_patterns_generate_matching_ids() {
+        let id = from_pattern("^user_\\w{27}$", &mut rng()).unwrap();
+        assert!(id.starts_with("user_") && id.len() == 32, "{id}");
+        let ak = from_pattern("^(ak|api_key)_[0-9A-Fa-f]{32}$", &mut rng()).unwrap();
+        assert!(ak.starts_with("ak_") && ak.len() == 35, "{ak}");
+        assert_eq!(from_pattern("^[A-Z]{2}$", &mut rng()).unwrap().len(), 2);
+        let oauth = from_pattern("^oauth_(?:(?:token_)|(?:custom_))?[a-z]+$", &mut rng()).unwrap();
+        assert!(oauth.starts_with("oauth_") && oauth.len() > 6, "{oauth}");
+    }
+
+    #[test]
+    fn synthesis_fills_every_property_and_respects_enums_and_formats() {
+        let doc = json!({"components": {"schemas": {"E": {"type": "object", "properties": {
+            "object": {"type": "string", "enum": ["email_address"]},
+            "id": {"type": "string"},
+            "email_address": {"type": "string"},
+            "verified": {"type": "boolean"},
+            "linked_to": {"type": "array", "items": {"type": "string"}},
+            "url": {"type": "string", "format": "uri"},
+            "when": {"type": "string", "format": "date-time"},
+            "nick": {"type": "string", "nullable": true}
+        }}}}});
+        let v = Synth::new(&doc, 1).value(&json!({"$ref": "#/components/schemas/E"}), "k");
+        assert_eq!(v["object"], "email_address");
+        assert!(v["id"].as_str().unwrap().starts_with("idn_"));
+        assert!(v["email_address"].as_str().unwrap().contains('@'));
+        assert_eq!(v["linked_to"], json!([]));
+        assert!(v["url"].as_str().unwrap().starts_with("https://"));
+        assert!(v.get("nick").is_some());
+    }
+
+    #[test]
+    fn synthesis_is_deterministic_for_a_seed_and_differs_between_seeds() {
+        let doc = json!({});
+        let s = json!({"type": "object", "properties": {"id": {"type": "string"}, "created_at": {"type": "integer"}}});
+        assert_eq!(Synth::new(&doc, 1).value(&s, "a"), Synth::new(&doc, 1).value(&s, "a"));
+        assert_ne!(Synth::new(&doc, 1).value(&s, "a"), Synth::new(&doc, 2).value(&s, "a"));
+    }
+
+    #[test]
+    fn conforming_drops_undeclared_fields_and_fills_missing_ones() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "additionalProperties": false, "properties": {
+            "id": {"type": "string"}, "old": {"type": "boolean"}, "opt": {"type": "string", "nullable": true}}});
+        let stored = json!({"id": "user_1", "newer_field": 1, "_password": "secret"});
+        let out = Synth::new(&doc, 1).conform(&stored, &schema, "k");
+        assert_eq!(out, json!({"id": "user_1", "old": false, "opt": null}));
+    }
+
+    #[test]
+    fn conforming_picks_the_one_of_branch_the_value_belongs_to() {
+        let doc = json!({});
+        let schema = json!({"oneOf": [
+            {"type": "object", "properties": {"strategy": {"type": "string", "enum": ["otp"]}, "a": {"type": "string"}}},
+            {"type": "object", "properties": {"strategy": {"type": "string", "enum": ["admin"]}, "b": {"type": "string"}}}
+        ]});
+        let out = Synth::new(&doc, 1).conform(&json!({"strategy": "admin", "b": "x"}), &schema, "k");
+        assert_eq!(out, json!({"strategy": "admin", "b": "x"}));
+    }
+
+    #[test]
+    fn free_form_objects_keep_their_keys() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "properties": {"public_metadata": {"type": "object", "additionalProperties": true}}});
+        let out = Synth::new(&doc, 1).conform(&json!({"public_metadata": {"a": {"b": 1}}}), &schema, "k");
+        assert_eq!(out["public_metadata"], json!({"a": {"b": 1}}));
+    }
+}

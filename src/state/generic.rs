@@ -1,0 +1,379 @@
+//! The generic collection engine: every plain collection the spec's paths
+//! describe (`/things`, `/things/{id}`, `/parents/{id}/things/{thing_id}`) and
+//! every settings document (`GET|PATCH /instance/protect`) gets consistent
+//! create / list / get / update / delete behaviour without a hand-written
+//! module. Resource modules override it where Clerk's semantics differ.
+//!
+//! Classification is by path shape and response schema, once per spec:
+//!
+//! ```text
+//! POST   /redirect_urls            create  (a GET list or /{id} op exists)
+//! GET    /redirect_urls            list    (array or {data,total_count})
+//! GET    /redirect_urls/{id}       get
+//! PATCH  /domains/{domain_id}      update
+//! DELETE /domains/{domain_id}      delete
+//! GET    /instance/protect         singleton get   (object without id)
+//! PATCH  /instance/protect         singleton update
+//! ```
+
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::handler::{Ctx, Reply};
+use crate::spec::synth::id_prefix;
+use crate::spec::{resolve, Operation, Spec};
+
+/// What the engine does for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crud {
+    Create,
+    List,
+    Get,
+    Update,
+    Delete,
+    SingletonGet,
+    SingletonUpdate,
+}
+
+impl Crud {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Crud::Create => "create",
+            Crud::List => "list",
+            Crud::Get => "get",
+            Crud::Update => "update",
+            Crud::Delete => "delete",
+            Crud::SingletonGet => "singleton get",
+            Crud::SingletonUpdate => "singleton update",
+        }
+    }
+}
+
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// `/organizations/{organization_id}/domains/{domain_id}` → (`/organizations/{organization_id}/domains`, Some(`domain_id`)).
+fn split_item(path: &str) -> (&str, Option<&str>) {
+    match path.rsplit_once('/') {
+        Some((parent, last)) if is_param(last) => (parent, Some(&last[1..last.len() - 1])),
+        _ => (path, None),
+    }
+}
+
+/// The store collection of a collection path: parameters blanked, so every
+/// organization's domains share `/organizations/{}/domains` (items remember
+/// their parent).
+pub fn collection_key(collection_path: &str) -> String {
+    collection_path
+        .split('/')
+        .map(|s| if is_param(s) { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Classifies every operation of a spec (by index); `None` = not a plain
+/// collection or settings operation.
+pub fn classify(spec: &Spec) -> Vec<Option<Crud>> {
+    let has = |method: &str, path: &str| spec.operations.iter().any(|o| o.method == method && o.path == path);
+    let item_paths = |collection: &str| -> bool {
+        spec.operations.iter().any(|o| {
+            let (parent, item) = split_item(&o.path);
+            item.is_some() && parent == collection
+        })
+    };
+    spec.operations
+        .iter()
+        .map(|op| {
+            let success = op.success().and_then(|r| r.schema.as_ref()).map(|s| flatten_top(spec, s));
+            let (collection, item) = split_item(&op.path);
+            let has_id = success.as_ref().map(|s| has_property(s, "id")).unwrap_or(false);
+            let is_list = success.as_ref().map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false);
+            match (op.method.as_str(), item) {
+                ("POST", None) if has_id && (has("GET", &op.path) || item_paths(&op.path)) => Some(Crud::Create),
+                ("GET", None) if is_list && (has("POST", &op.path) || item_paths(&op.path)) => Some(Crud::List),
+                ("GET", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Get),
+                ("PATCH" | "PUT", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Update),
+                ("DELETE", Some(_)) if is_collection(spec, collection) => Some(Crud::Delete),
+                ("GET", None) if success.is_some() && !is_list && !has_id && op.params.iter().all(|p| p.location != crate::spec::ParamIn::Path) => {
+                    Some(Crud::SingletonGet)
+                }
+                ("PATCH" | "PUT", None) if !has_id && has("GET", &op.path) && success.is_some() => Some(Crud::SingletonUpdate),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// A path is a collection when something creates or lists at it.
+fn is_collection(spec: &Spec, path: &str) -> bool {
+    spec.operations.iter().any(|o| o.path == path && (o.method == "POST" || o.method == "GET"))
+}
+
+fn flatten_top(spec: &Spec, schema: &Value) -> Value {
+    crate::spec::synth::Synth::new(&spec.doc, 0).flatten(schema)
+}
+
+fn has_property(schema: &Value, name: &str) -> bool {
+    schema.get("properties").and_then(|p| p.get(name)).is_some()
+}
+
+/// The item schema of a list response: a bare array, or the array property
+/// of a `{data, total_count}`-style wrapper.
+pub fn list_items_schema<'a>(spec: &'a Spec, schema: &'a Value) -> Option<&'a Value> {
+    let schema = resolve(&spec.doc, schema);
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        return schema.get("items");
+    }
+    let props = schema.get("properties")?.as_object()?;
+    props.get("total_count")?;
+    props.values().map(|p| resolve(&spec.doc, p)).find(|p| p.get("type").and_then(Value::as_str) == Some("array"))?.get("items")
+}
+
+/// The item schema this operation's collection stores.
+fn item_schema(ctx: &Ctx) -> Option<Value> {
+    let success = ctx.success_schema()?;
+    let item = list_items_schema(ctx.spec, success).unwrap_or(success);
+    Some(ctx.synth().flatten(item))
+}
+
+/// Parent ids: the values of the path params before the item param.
+fn parent_of(ctx: &Ctx, collection_path: &str) -> String {
+    collection_path
+        .split('/')
+        .filter(|s| is_param(s))
+        .map(|s| ctx.path_param(&s[1..s.len() - 1]).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Serves one operation with the engine.
+pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
+    let (collection_path, item_param) = split_item(&ctx.op.path);
+    let key = collection_key(collection_path);
+    let parent = parent_of(ctx, collection_path);
+    let what = collection_path.rsplit('/').next().unwrap_or("resource").trim_end_matches('s').to_string();
+    match crud {
+        Crud::Create => create(ctx, &key, &parent),
+        Crud::List => list(ctx, &key, &parent),
+        Crud::Get | Crud::Update | Crud::Delete => {
+            let id = ctx.path_param(item_param.unwrap_or("id")).to_string();
+            let mut store = ctx.instance.store.lock();
+            let found = store.get(&key, &id).filter(|v| v.get("_parent").and_then(Value::as_str).unwrap_or("") == parent);
+            if found.is_none() {
+                return Err(ApiError::not_found(&what));
+            }
+            match crud {
+                Crud::Get => Ok(Reply::Object(found.cloned().unwrap_or_default())),
+                Crud::Update => {
+                    let schema = item_schema(ctx).unwrap_or_default();
+                    let now = store.now_ms();
+                    let item = store.get_mut(&key, &id).expect("checked above");
+                    merge_declared_fields(item, &ctx.body, &schema);
+                    if item.get("updated_at").is_some() {
+                        item["updated_at"] = Value::from(now);
+                    }
+                    Ok(Reply::Object(item.clone()))
+                }
+                _ => {
+                    let removed = store.remove(&key, &id).unwrap_or_default();
+                    Ok(Reply::Object(deleted_answer(ctx, &removed)))
+                }
+            }
+        }
+        Crud::SingletonGet => {
+            let mut store = ctx.instance.store.lock();
+            let doc = store.singletons.entry(ctx.op.path.clone()).or_insert_with(|| {
+                ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_default()
+            });
+            Ok(Reply::Object(doc.clone()))
+        }
+        Crud::SingletonUpdate => {
+            let mut store = ctx.instance.store.lock();
+            let schema = ctx.success_schema().map(|s| ctx.synth().flatten(s)).unwrap_or_default();
+            let doc = store.singletons.entry(ctx.op.path.clone()).or_insert_with(|| {
+                ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_default()
+            });
+            merge_declared_fields(doc, &ctx.body, &schema);
+            Ok(Reply::Object(doc.clone()))
+        }
+    }
+}
+
+/// `DeletedObject` where the spec answers one, else the removed item.
+pub fn deleted_answer(ctx: &Ctx, removed: &Value) -> Value {
+    let success = ctx.success_schema().map(|s| ctx.synth().flatten(s)).unwrap_or_default();
+    if has_property(&success, "deleted") {
+        let mut out = Map::new();
+        out.insert("object".into(), removed.get("object").cloned().unwrap_or(Value::String("deleted".into())));
+        out.insert("id".into(), removed.get("id").cloned().unwrap_or(Value::Null));
+        for extra in ["slug", "external_id"] {
+            if let Some(v) = removed.get(extra).filter(|v| !v.is_null()) {
+                out.insert(extra.into(), v.clone());
+            }
+        }
+        out.insert("deleted".into(), Value::Bool(true));
+        Value::Object(out)
+    } else {
+        removed.clone()
+    }
+}
+
+/// Copies the body fields the item schema declares (top level) onto the item.
+pub fn merge_declared_fields(item: &mut Value, body: &Value, item_schema: &Value) {
+    let (Some(target), Some(fields)) = (item.as_object_mut(), body.as_object()) else { return };
+    let declared = item_schema.get("properties").and_then(Value::as_object);
+    for (k, v) in fields {
+        if k == "id" || k == "object" {
+            continue;
+        }
+        if declared.map(|d| d.contains_key(k)).unwrap_or(false) {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
+    let schema = item_schema(ctx).unwrap_or_default();
+    let props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let kind = props
+        .get("object")
+        .map(|o| resolve(&ctx.spec.doc, o))
+        .and_then(|o| o.get("enum"))
+        .and_then(|e| e.get(0))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let id_pattern = props.get("id").map(|i| resolve(&ctx.spec.doc, i)).and_then(|i| i.get("pattern")).and_then(Value::as_str);
+    let mut store = ctx.instance.store.lock();
+    let id = match id_pattern {
+        Some(p) if p.contains("0-9A-Fa-f") => {
+            let prefix = p.trim_start_matches('^').split('_').next().unwrap_or("id").trim_start_matches('(');
+            let prefix = prefix.split('|').next().unwrap_or(prefix);
+            store.new_hex_id(prefix)
+        }
+        _ => store.new_id(id_prefix(&kind)),
+    };
+    let now = store.now_ms();
+    let mut item = ctx.synth().value(&schema, &id);
+    merge_declared_fields(&mut item, &ctx.body, &schema);
+    if let Some(obj) = item.as_object_mut() {
+        obj.insert("id".into(), Value::String(id.clone()));
+        for stamp in ["created_at", "updated_at"] {
+            if props.contains_key(stamp) {
+                obj.insert(stamp.into(), Value::from(now));
+            }
+        }
+        obj.insert("_parent".into(), Value::String(parent.to_string()));
+    }
+    store.insert(key, &id, item.clone());
+    Ok(Reply::Object(item))
+}
+
+/// Query parameters that shape the page rather than filter it.
+const PAGING: &[&str] = &["limit", "offset", "order_by", "paginated", "query", "starting_after"];
+
+fn list(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
+    let store = ctx.instance.store.lock();
+    let query = ctx.query.get("query").and_then(Value::as_str).map(str::to_lowercase);
+    let filters: Vec<(&String, &Value)> = ctx.query.iter().filter(|(k, _)| !PAGING.contains(&k.as_str())).collect();
+    let mut matched: Vec<&Value> = store
+        .iter(key)
+        .filter(|item| item.get("_parent").and_then(Value::as_str).unwrap_or("") == parent)
+        .filter(|item| filters.iter().all(|(k, want)| matches_filter(item.get(k.as_str()), want)))
+        .filter(|item| query.as_deref().map(|q| matches_query(item, q)).unwrap_or(true))
+        .collect();
+    let order = ctx.query.get("order_by").and_then(Value::as_str).unwrap_or("");
+    sort_by_order(&mut matched, order);
+    let total = matched.len();
+    let (limit, offset) = ctx.page();
+    let page = matched.into_iter().skip(offset).take(limit).cloned().collect();
+    Ok(Reply::list(page, total))
+}
+
+/// A filter matches when the item's field equals the value (or one of them,
+/// for array parameters). A field the item does not have filters nothing.
+pub fn matches_filter(field: Option<&Value>, want: &Value) -> bool {
+    let Some(field) = field else { return true };
+    let as_text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match want {
+        Value::Array(options) => options.iter().any(|o| as_text(o) == as_text(field)),
+        single => as_text(single) == as_text(field),
+    }
+}
+
+/// Case-insensitive substring search over the item's string fields.
+pub fn matches_query(item: &Value, needle: &str) -> bool {
+    item.as_object()
+        .map(|m| m.iter().any(|(k, v)| !k.starts_with('_') && v.as_str().map(|s| s.to_lowercase().contains(needle)).unwrap_or(false)))
+        .unwrap_or(false)
+}
+
+/// Sorts by `+field` / `-field` / `field`; without one, newest first
+/// (Clerk's default `-created_at`).
+pub fn sort_by_order(items: &mut [&Value], order_by: &str) {
+    let (descending, field) = match order_by.strip_prefix('-') {
+        Some(f) => (true, f),
+        None => (false, order_by.strip_prefix('+').unwrap_or(order_by)),
+    };
+    let (descending, field) = if field.is_empty() { (true, "created_at") } else { (descending, field) };
+    items.sort_by(|a, b| {
+        let ord = compare_json(a.get(field), b.get(field));
+        if descending { ord.reverse() } else { ord }
+    });
+}
+
+fn compare_json(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
+        (Some(Value::String(x)), Some(Value::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (Some(Value::Null) | None, Some(Value::Null) | None) => Ordering::Equal,
+        (Some(Value::Null) | None, _) => Ordering::Less,
+        (_, Some(Value::Null) | None) => Ordering::Greater,
+        _ => Ordering::Equal,
+    }
+}
+
+/// Whether this operation is plain CRUD in the engine's eyes (for tests).
+pub fn describe(op: &Operation, crud: Option<Crud>) -> String {
+    format!("{} {} → {}", op.method, op.path, crud.map(|c| c.kind_name()).unwrap_or("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn collection_keys_blank_their_parameters() {
+        assert_eq!(collection_key("/organizations/{organization_id}/domains"), "/organizations/{}/domains");
+        assert_eq!(split_item("/domains/{domain_id}"), ("/domains", Some("domain_id")));
+        assert_eq!(split_item("/domains"), ("/domains", None));
+    }
+
+    #[test]
+    fn ordering_follows_order_by_and_defaults_to_newest_first() {
+        let a = json!({"created_at": 1, "name": "b"});
+        let b = json!({"created_at": 2, "name": "a"});
+        let mut items = vec![&a, &b];
+        sort_by_order(&mut items, "");
+        assert_eq!(items[0]["created_at"], 2);
+        sort_by_order(&mut items, "+name");
+        assert_eq!(items[0]["name"], "a");
+        sort_by_order(&mut items, "-name");
+        assert_eq!(items[0]["name"], "b");
+    }
+
+    #[test]
+    fn filters_match_scalars_and_any_of_arrays() {
+        assert!(matches_filter(Some(&json!("x")), &json!(["y", "x"])));
+        assert!(!matches_filter(Some(&json!("x")), &json!("y")));
+        assert!(matches_filter(Some(&json!(true)), &json!(true)));
+    }
+}

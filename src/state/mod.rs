@@ -1,0 +1,161 @@
+//! State: one isolated instance per secret key, each a store behind one lock.
+//!
+//! Everything a resource keeps is JSON (`serde_json::Value`) in named
+//! collections, so one generic engine can serve every plain collection, the
+//! admin API can dump and load an instance, and a response can be reshaped to
+//! any API version. Keys starting with `_` inside a stored object are internal
+//! (password hashes, parent ids) and never leave the store.
+
+pub mod generic;
+pub mod ids;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use parking_lot::{Mutex, RwLock};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One collection: id → object, in creation order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Collection {
+    pub items: IndexMap<String, Value>,
+}
+
+/// All state of one instance.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Store {
+    /// Collections by name (`users`, `email_addresses`, `/domains`, …).
+    pub collections: BTreeMap<String, Collection>,
+    /// Settings documents with no id (instance settings, …).
+    pub singletons: BTreeMap<String, Value>,
+    /// How many ids this instance has handed out.
+    pub id_sequence: u64,
+    /// The last timestamp handed out, so `created_at` strictly increases.
+    pub last_time_ms: i64,
+    #[serde(skip)]
+    pub seed: u64,
+    #[serde(skip)]
+    pub instance_key: String,
+}
+
+impl Store {
+    pub fn new(seed: u64, instance_key: &str) -> Store {
+        Store { seed, instance_key: instance_key.to_string(), ..Store::default() }
+    }
+
+    /// A fresh Clerk-style id.
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        self.id_sequence += 1;
+        ids::make_id(prefix, self.seed, &self.instance_key, self.id_sequence)
+    }
+
+    /// A fresh `prefix_<32 hex>` id.
+    pub fn new_hex_id(&mut self, prefix: &str) -> String {
+        self.id_sequence += 1;
+        ids::make_hex_id(prefix, self.seed, &self.instance_key, self.id_sequence)
+    }
+
+    /// Unix ms, strictly increasing within the instance.
+    pub fn now_ms(&mut self) -> i64 {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.last_time_ms = wall.max(self.last_time_ms + 1);
+        self.last_time_ms
+    }
+
+    pub fn collection(&self, name: &str) -> Option<&Collection> {
+        self.collections.get(name)
+    }
+
+    pub fn collection_mut(&mut self, name: &str) -> &mut Collection {
+        self.collections.entry(name.to_string()).or_default()
+    }
+
+    pub fn get(&self, collection: &str, id: &str) -> Option<&Value> {
+        self.collections.get(collection)?.items.get(id)
+    }
+
+    pub fn get_mut(&mut self, collection: &str, id: &str) -> Option<&mut Value> {
+        self.collections.get_mut(collection)?.items.get_mut(id)
+    }
+
+    pub fn insert(&mut self, collection: &str, id: &str, value: Value) {
+        self.collection_mut(collection).items.insert(id.to_string(), value);
+    }
+
+    pub fn remove(&mut self, collection: &str, id: &str) -> Option<Value> {
+        self.collections.get_mut(collection)?.items.shift_remove(id)
+    }
+
+    /// Every object of a collection, in creation order.
+    pub fn iter(&self, collection: &str) -> impl Iterator<Item = &Value> {
+        self.collections.get(collection).into_iter().flat_map(|c| c.items.values())
+    }
+}
+
+/// Builds the initial store of a new instance (fixtures plug in here).
+pub type Initializer = Arc<dyn Fn(&mut Store) + Send + Sync>;
+
+/// One Clerk application: an isolated store.
+pub struct Instance {
+    pub key: String,
+    pub store: Mutex<Store>,
+}
+
+/// Every instance, by secret key; created on first use.
+pub struct Instances {
+    map: RwLock<HashMap<String, Arc<Instance>>>,
+    seed: u64,
+    initializer: RwLock<Option<Initializer>>,
+}
+
+impl Instances {
+    pub fn new(seed: u64) -> Instances {
+        Instances { map: RwLock::new(HashMap::new()), seed, initializer: RwLock::new(None) }
+    }
+
+    pub fn set_initializer(&self, init: Initializer) {
+        *self.initializer.write() = Some(init);
+    }
+
+    /// The initial store of an instance: empty, then the initializer's state.
+    pub fn initial_store(&self, key: &str) -> Store {
+        let mut store = Store::new(self.seed, key);
+        if let Some(init) = self.initializer.read().clone() {
+            init(&mut store);
+        }
+        store
+    }
+
+    /// The instance of a secret key, created (from the initial state) on first use.
+    pub fn get_or_create(&self, key: &str) -> Arc<Instance> {
+        if let Some(found) = self.map.read().get(key) {
+            return found.clone();
+        }
+        let mut map = self.map.write();
+        map.entry(key.to_string())
+            .or_insert_with(|| Arc::new(Instance { key: key.to_string(), store: Mutex::new(self.initial_store(key)) }))
+            .clone()
+    }
+
+    /// Restores an instance to its initial state.
+    pub fn reset(&self, key: &str) {
+        let instance = self.get_or_create(key);
+        let fresh = self.initial_store(key);
+        *instance.store.lock() = fresh;
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.map.read().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
