@@ -203,16 +203,7 @@ impl<'a> Synth<'a> {
         for (name, sub) in props {
             out.insert(name.clone(), self.gen(sub, name, kind, rng, depth + 1));
         }
-        // Required but undeclared fields (EnterpriseConnection, SAMLConnection, JWKS: STACK §4).
-        if let Some(required) = schema.get("required").and_then(Value::as_array) {
-            for r in required.iter().filter_map(Value::as_str) {
-                out.entry(r.to_string()).or_insert_with(|| match r {
-                    "authenticatable" | "disable_jit_provisioning" => Value::Bool(false),
-                    "crv" => Value::String("P-256".into()),
-                    _ => Value::String(String::new()),
-                });
-            }
-        }
+        fill_undeclared_required(schema, &mut out, &Map::new());
         Value::Object(out)
     }
 
@@ -238,8 +229,9 @@ impl<'a> Synth<'a> {
     }
 
     fn gen_string(&self, schema: &Value, name: &str, kind: Option<&str>, rng: &mut StdRng) -> String {
+        let min_len = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
         if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-            if let Some(s) = from_pattern(pattern, rng) {
+            if let Some(s) = from_pattern(pattern, rng).filter(|s| s.len() >= min_len) {
                 return s;
             }
         }
@@ -256,7 +248,6 @@ impl<'a> Synth<'a> {
             Some("binary") => return String::new(),
             _ => {}
         }
-        let min_len = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
         let generated = match name {
             "id" => clerk_id(id_prefix(kind.unwrap_or("")), rng),
             "email_address" => format!("user{}@example.com", rng.random_range(1000..9999)),
@@ -324,6 +315,7 @@ impl<'a> Synth<'a> {
                     };
                     out.insert(prop.clone(), fitted);
                 }
+                fill_undeclared_required(schema, &mut out, map);
                 if open {
                     for (k, v) in map {
                         if !k.starts_with('_') && !out.contains_key(k) {
@@ -404,6 +396,24 @@ impl<'a> Synth<'a> {
             }
         }
         best.map(|(b, _)| b)
+    }
+}
+
+/// Some schemas require fields they do not declare (EnterpriseConnection and
+/// SAMLConnection: `authenticatable`, `disable_jit_provisioning`; a JWK's
+/// `crv` — STACK §4): take them from the stored object, else a plausible value.
+fn fill_undeclared_required(schema: &Value, out: &mut Map<String, Value>, stored: &Map<String, Value>) {
+    let Some(required) = schema.get("required").and_then(Value::as_array) else { return };
+    for r in required.iter().filter_map(Value::as_str) {
+        if out.contains_key(r) {
+            continue;
+        }
+        let value = stored.get(r).cloned().unwrap_or_else(|| match r {
+            "authenticatable" | "disable_jit_provisioning" => Value::Bool(false),
+            "crv" => Value::String("P-256".into()),
+            _ => Value::String(String::new()),
+        });
+        out.insert(r.to_string(), value);
     }
 }
 

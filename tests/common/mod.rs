@@ -1,0 +1,185 @@
+//! Test support: an in-process server on port 0 with `--validate-responses`
+//! on, and a small blocking HTTP client that speaks to it like an SDK would.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use clerk_mock::config::ServeArgs;
+use clerk_mock::server::MockServer;
+use serde_json::Value;
+
+/// The official specs beside the checkout (never copied into the project).
+pub fn spec_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/clerk-openapi")
+}
+
+/// A running mock; stops when dropped.
+pub struct TestServer {
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// All three specs, response validation on, seed 1.
+    pub fn start() -> TestServer {
+        Self::start_with(|_| {})
+    }
+
+    pub fn start_with(configure: impl FnOnce(&mut ServeArgs)) -> TestServer {
+        let mut args = ServeArgs::default();
+        args.spec.spec_dir = Some(spec_dir());
+        args.validate_responses = true;
+        args.seed = 1;
+        args.log_level = "warn".into();
+        configure(&mut args);
+        let (url_tx, url_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                match MockServer::start(args).await {
+                    Ok(server) => {
+                        url_tx.send(Ok(server.url())).unwrap();
+                        let _ = stop_rx.await;
+                        server.shutdown().await;
+                    }
+                    Err(e) => url_tx.send(Err(e.to_string())).unwrap(),
+                }
+            });
+        });
+        let url = url_rx.recv().unwrap().expect("the mock starts");
+        TestServer { url, stop: Some(stop_tx), thread: Some(thread) }
+    }
+
+    /// A client with its own secret key: its own isolated instance.
+    pub fn client(&self) -> Client {
+        Client::new(&self.url, &fresh_key())
+    }
+
+    pub fn client_with_key(&self, key: &str) -> Client {
+        Client::new(&self.url, key)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A unique `sk_test_…` key.
+pub fn fresh_key() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("sk_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// An answer: status, JSON body (Null when not JSON), headers.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The first error code of a Clerk error envelope.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn codes(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|a| a.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+    }
+
+    pub fn param(&self) -> &str {
+        self.body["errors"][0]["meta"]["param_name"].as_str().unwrap_or("")
+    }
+}
+
+/// A blocking client with a secret key and an optional `Clerk-API-Version`.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub key: Option<String>,
+    pub version: Option<String>,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    pub fn new(base: &str, key: &str) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        Client { base: base.to_string(), key: Some(key.to_string()), version: Some("2025-11-10".into()), agent }
+    }
+
+    pub fn with_version(mut self, version: Option<&str>) -> Client {
+        self.version = version.map(str::to_string);
+        self
+    }
+
+    pub fn without_key(mut self) -> Client {
+        self.key = None;
+        self
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None, None)
+    }
+    pub fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None, None)
+    }
+    pub fn post(&self, path: &str, body: Value) -> Resp {
+        self.send("POST", path, Some(("application/json", serde_json::to_vec(&body).unwrap())), None)
+    }
+    pub fn patch(&self, path: &str, body: Value) -> Resp {
+        self.send("PATCH", path, Some(("application/json", serde_json::to_vec(&body).unwrap())), None)
+    }
+    pub fn put(&self, path: &str, body: Value) -> Resp {
+        self.send("PUT", path, Some(("application/json", serde_json::to_vec(&body).unwrap())), None)
+    }
+
+    /// Any request: method, path (with query), optional (content type, bytes), extra headers.
+    pub fn send(&self, method: &str, path: &str, body: Option<(&str, Vec<u8>)>, extra: Option<&[(&str, &str)]>) -> Resp {
+        let url = format!("{}{}", self.base, path);
+        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(k) = &self.key {
+            builder = builder.header("Authorization", format!("Bearer {k}"));
+        }
+        if let Some(v) = &self.version {
+            builder = builder.header("Clerk-API-Version", v.as_str());
+        }
+        for (k, v) in extra.unwrap_or(&[]) {
+            builder = builder.header(*k, *v);
+        }
+        let bytes = match body {
+            Some((ct, bytes)) => {
+                builder = builder.header("Content-Type", ct);
+                bytes
+            }
+            None => Vec::new(),
+        };
+        let request = builder.body(bytes).unwrap();
+        let mut response = self.agent.run(request).expect("the mock answers");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp { status, body, text, headers }
+    }
+}

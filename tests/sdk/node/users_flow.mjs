@@ -1,0 +1,287 @@
+// Drives the official @clerk/backend SDK against a running clerk-mock.
+//
+//   node tests/sdk/node/users_flow.mjs http://127.0.0.1:PORT
+//
+// Every step prints `PASS <step>` or `FAIL <step>: <reason>`; the last line is
+// `N passed, M failed` and the exit code is non-zero when anything failed.
+// Each run uses a fresh random secret key, so it gets an empty, isolated instance.
+import { randomBytes } from "node:crypto";
+import { createClerkClient } from "@clerk/backend";
+
+const apiUrl = process.argv[2];
+if (!apiUrl) {
+  console.error("usage: node users_flow.mjs <clerk-mock base URL, e.g. http://127.0.0.1:4000>");
+  process.exit(2);
+}
+
+const STEP_TIMEOUT_MS = 15_000;
+const rand = randomBytes(6).toString("hex");
+const secretKey = `sk_test_${randomBytes(16).toString("hex")}`;
+const clerk = createClerkClient({ secretKey, apiUrl });
+
+const email = `ada.${rand}@example.com`;
+const secondEmail = `ada.work.${rand}@example.com`;
+const password = "Sdk-flow-password-7391!";
+const externalId = `ext_${rand}`;
+
+let passed = 0;
+let failed = 0;
+// Shared state between steps; a step whose prerequisite is missing fails with that reason.
+const st = {};
+
+class Check extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new Check(msg);
+}
+function eq(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  check(a === e, `${what}: expected ${e}, got ${a}`);
+}
+function need(key) {
+  check(st[key] !== undefined, `prerequisite missing: ${key} (an earlier step failed)`);
+  return st[key];
+}
+// Stable JSON (sorted keys) to compare metadata objects.
+function canon(v) {
+  if (Array.isArray(v)) return v.map(canon);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]));
+  }
+  return v;
+}
+// The SDK maps JSON to classes by the `object` field; raw snake_case JSON means it did not.
+function assertMapped(obj, camelField, what) {
+  check(obj && typeof obj === "object", `${what}: expected an object, got ${JSON.stringify(obj)}`);
+  check(camelField in obj, `${what}: SDK did not map the response (no '${camelField}'; raw: ${JSON.stringify(obj).slice(0, 300)})`);
+}
+
+function describeError(err) {
+  if (err instanceof Check) return err.message;
+  if (err && Array.isArray(err.errors)) {
+    const errs = err.errors
+      .map((e) => `${e.code}${e.message ? ` (${e.message}${e.longMessage && e.longMessage !== e.message ? `; ${e.longMessage}` : ""})` : ""}`)
+      .join(", ");
+    return `${err.name || "Error"} status=${err.status} errors=[${errs}]`;
+  }
+  return `${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : String(err)}`;
+}
+
+// Expect `fn` to reject with a Clerk API error; returns it.
+async function expectApiError(fn, what) {
+  let result;
+  try {
+    result = await fn();
+  } catch (err) {
+    check(Array.isArray(err?.errors), `${what}: expected a ClerkAPIResponseError, got ${describeError(err)}`);
+    return err;
+  }
+  throw new Check(`${what}: expected an error, but it succeeded with ${JSON.stringify(result).slice(0, 300)}`);
+}
+
+async function step(name, fn) {
+  let timer;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Check(`timed out after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+      }),
+    ]);
+    passed++;
+    console.log(`PASS ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`FAIL ${name}: ${describeError(err)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+await step("create user", async () => {
+  const u = await clerk.users.createUser({
+    emailAddress: [email],
+    password,
+    firstName: "Ada",
+    lastName: "Lovelace",
+    externalId,
+    publicMetadata: { tier: "gold", role: "admin", nested: { a: 1, b: 2 } },
+  });
+  assertMapped(u, "firstName", "createUser");
+  check(typeof u.id === "string" && u.id.startsWith("user_"), `id should start with user_, got ${u.id}`);
+  st.userId = u.id;
+  eq(u.firstName, "Ada", "firstName");
+  eq(u.lastName, "Lovelace", "lastName");
+  eq(u.externalId, externalId, "externalId");
+  eq(canon(u.publicMetadata), canon({ tier: "gold", role: "admin", nested: { a: 1, b: 2 } }), "publicMetadata");
+  eq(u.emailAddresses.map((e) => e.emailAddress), [email], "emailAddresses");
+  eq(u.primaryEmailAddress?.emailAddress, email, "primaryEmailAddress");
+  eq(u.passwordEnabled, true, "passwordEnabled");
+  eq(u.banned, false, "banned");
+});
+
+await step("get user", async () => {
+  const u = await clerk.users.getUser(need("userId"));
+  assertMapped(u, "firstName", "getUser");
+  eq(u.id, st.userId, "id");
+  eq(u.primaryEmailAddress?.emailAddress, email, "primary email");
+  eq(u.externalId, externalId, "externalId");
+});
+
+await step("create two more users", async () => {
+  for (const n of [1, 2]) {
+    const u = await clerk.users.createUser({
+      emailAddress: [`other${n}.${rand}@example.com`],
+      firstName: `Other${n}`,
+      skipPasswordRequirement: true,
+    });
+    assertMapped(u, "firstName", "createUser");
+  }
+});
+
+await step("list users filtered by email address", async () => {
+  const res = await clerk.users.getUserList({ emailAddress: [email] });
+  check(Array.isArray(res?.data), `expected { data: [...] }, got ${JSON.stringify(res).slice(0, 300)}`);
+  eq(res.data.map((u) => u.id), [need("userId")], "ids");
+  assertMapped(res.data[0], "firstName", "getUserList item");
+  eq(res.totalCount, 1, "totalCount");
+});
+
+await step("list users with a limit", async () => {
+  const res = await clerk.users.getUserList({ limit: 2 });
+  eq(res.data.length, 2, "page length");
+  eq(res.totalCount, 3, "totalCount");
+  const rest = await clerk.users.getUserList({ limit: 2, offset: 2 });
+  eq(rest.data.length, 1, "second page length");
+  const ids = new Set([...res.data, ...rest.data].map((u) => u.id));
+  eq(ids.size, 3, "distinct users over both pages");
+});
+
+await step("count users", async () => {
+  eq(await clerk.users.getCount(), 3, "getCount()");
+  eq(await clerk.users.getCount({ emailAddress: [email] }), 1, "getCount({emailAddress})");
+});
+
+await step("update first name", async () => {
+  const u = await clerk.users.updateUser(need("userId"), { firstName: "Augusta" });
+  eq(u.firstName, "Augusta", "firstName in response");
+  eq(u.lastName, "Lovelace", "lastName untouched");
+  const again = await clerk.users.getUser(st.userId);
+  eq(again.firstName, "Augusta", "firstName after getUser");
+});
+
+await step("merge user metadata (null deletes a key)", async () => {
+  const u = await clerk.users.updateUserMetadata(need("userId"), {
+    publicMetadata: { tier: null, plan: "pro", nested: { b: 3 } },
+    privateMetadata: { secret: "s1" },
+  });
+  const want = canon({ role: "admin", plan: "pro", nested: { a: 1, b: 3 } });
+  eq(canon(u.publicMetadata), want, "publicMetadata");
+  eq(canon(u.privateMetadata), canon({ secret: "s1" }), "privateMetadata");
+  const again = await clerk.users.getUser(st.userId);
+  eq(canon(again.publicMetadata), want, "publicMetadata after getUser");
+});
+
+await step("verify password (right)", async () => {
+  const res = await clerk.users.verifyPassword({ userId: need("userId"), password });
+  eq(res?.verified, true, "verified");
+});
+
+await step("verify password (wrong) fails with form_password_incorrect", async () => {
+  const userId = need("userId");
+  const err = await expectApiError(
+    () => clerk.users.verifyPassword({ userId, password: "definitely-wrong-pw" }),
+    "verifyPassword",
+  );
+  eq(err.errors[0]?.code, "form_password_incorrect", `error code (status ${err.status})`);
+});
+
+await step("second user with the same email fails with form_identifier_exists", async () => {
+  const err = await expectApiError(
+    () => clerk.users.createUser({ emailAddress: [email], password: "Another-pass-8120!" }),
+    "createUser duplicate",
+  );
+  eq(err.errors[0]?.code, "form_identifier_exists", `error code (status ${err.status})`);
+  eq(err.status, 422, "status");
+});
+
+await step("ban and unban user", async () => {
+  const banned = await clerk.users.banUser(need("userId"));
+  eq(banned.banned, true, "banned after banUser");
+  eq((await clerk.users.getUser(st.userId)).banned, true, "banned after getUser");
+  const unbanned = await clerk.users.unbanUser(st.userId);
+  eq(unbanned.banned, false, "banned after unbanUser");
+});
+
+await step("create an email address and fetch it", async () => {
+  const e = await clerk.emailAddresses.createEmailAddress({
+    userId: need("userId"),
+    emailAddress: secondEmail,
+    verified: true,
+    primary: false,
+  });
+  assertMapped(e, "emailAddress", "createEmailAddress");
+  eq(e.emailAddress, secondEmail, "emailAddress");
+  check(typeof e.id === "string" && e.id.startsWith("idn_"), `id should start with idn_, got ${e.id}`);
+  const got = await clerk.emailAddresses.getEmailAddress(e.id);
+  eq(got.id, e.id, "id from getEmailAddress");
+  eq(got.emailAddress, secondEmail, "emailAddress from getEmailAddress");
+  const u = await clerk.users.getUser(st.userId);
+  eq(u.emailAddresses.map((x) => x.emailAddress).sort(), [email, secondEmail].sort(), "user's email addresses");
+  eq(u.primaryEmailAddress?.emailAddress, email, "primary email unchanged");
+});
+
+await step("create and list invitations", async () => {
+  const invEmail = `invitee.${rand}@example.com`;
+  const inv = await clerk.invitations.createInvitation({
+    emailAddress: invEmail,
+    publicMetadata: { source: "sdk-flow" },
+    notify: false,
+  });
+  assertMapped(inv, "emailAddress", "createInvitation");
+  check(typeof inv.id === "string" && inv.id.startsWith("inv_"), `id should start with inv_, got ${inv.id}`);
+  eq(inv.emailAddress, invEmail, "emailAddress");
+  eq(inv.status, "pending", "status");
+  eq(canon(inv.publicMetadata), canon({ source: "sdk-flow" }), "publicMetadata");
+  const list = await clerk.invitations.getInvitationList();
+  check(Array.isArray(list?.data), `expected { data: [...] }, got ${JSON.stringify(list).slice(0, 300)}`);
+  eq(list.data.map((i) => i.id), [inv.id], "invitation ids");
+  eq(list.totalCount, 1, "totalCount");
+  const pending = await clerk.invitations.getInvitationList({ status: "pending" });
+  eq(pending.data.map((i) => i.id), [inv.id], "pending invitation ids");
+});
+
+await step("allowlist identifier create, list, delete", async () => {
+  const ident = `allowed.${rand}@example.com`;
+  const a = await clerk.allowlistIdentifiers.createAllowlistIdentifier({ identifier: ident, notify: false });
+  assertMapped(a, "identifierType", "createAllowlistIdentifier");
+  eq(a.identifier, ident, "identifier");
+  eq(a.identifierType, "email_address", "identifierType");
+  const list = await clerk.allowlistIdentifiers.getAllowlistIdentifierList();
+  check(Array.isArray(list?.data), `expected { data: [...] }, got ${JSON.stringify(list).slice(0, 300)}`);
+  eq(list.data.map((x) => x.id), [a.id], "allowlist ids");
+  eq(list.totalCount, 1, "totalCount");
+  const del = await clerk.allowlistIdentifiers.deleteAllowlistIdentifier(a.id);
+  eq(del.deleted, true, "deleted");
+  eq(del.id, a.id, "deleted id");
+  const after = await clerk.allowlistIdentifiers.getAllowlistIdentifierList();
+  eq(after.data.length, 0, "allowlist size after delete");
+});
+
+await step("another secret key sees an isolated, empty instance", async () => {
+  const other = createClerkClient({ secretKey: `sk_test_${randomBytes(16).toString("hex")}`, apiUrl });
+  eq(await other.users.getCount(), 0, "user count of a fresh instance");
+});
+
+await step("delete user, then getUser fails with 404", async () => {
+  const del = await clerk.users.deleteUser(need("userId"));
+  assertMapped(del, "deleted", "deleteUser");
+  eq(del.deleted, true, "deleted");
+  eq(del.id, st.userId, "deleted id");
+  const err = await expectApiError(() => clerk.users.getUser(st.userId), "getUser after delete");
+  eq(err.status, 404, `status (errors: ${err.errors.map((e) => e.code).join(",")})`);
+  eq(await clerk.users.getCount(), 2, "getCount after delete");
+});
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
