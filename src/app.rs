@@ -15,21 +15,52 @@ pub struct App {
     /// Per spec (same order as `specs.specs`), per operation index.
     pub plans: Vec<Vec<Plan>>,
     pub instances: Instances,
+    /// Frontend host, issuer, publishable key and the configured signing key.
+    pub tokens: crate::tokens::TokenSettings,
+    /// Scenario rules (failures, delays, drops) and their counters.
+    pub scenarios: crate::scenario::Scenarios,
+    /// The last `--journal-size` API requests (GET /__admin/requests).
+    pub journal: crate::journal::Journal,
 }
 
 impl App {
     /// Loads the specs the configuration names and plans every operation.
     pub fn new(config: ServeArgs) -> Result<App, SpecError> {
+        crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
         let files = load::discover(&config.spec.specs, config.spec.spec_dir.as_deref())?;
         let specs = SpecSet::load(&files, config.spec.default_version.as_deref())?;
         Ok(Self::with_specs(config, specs))
     }
 
     pub fn with_specs(config: ServeArgs, specs: SpecSet) -> App {
-        let registry = Registry::with_all_resources();
+        Self::with_registry(config, specs, Registry::with_all_resources())
+    }
+
+    /// An application with a chosen set of handlers (tests register their own).
+    pub fn with_registry(config: ServeArgs, specs: SpecSet, registry: Registry) -> App {
         let plans = specs.specs.iter().map(|s| registry.plan(s)).collect();
         let instances = Instances::new(config.seed);
-        App { config, specs, plans, instances }
+        let tokens = crate::tokens::TokenSettings::from_config(&config).unwrap_or_else(|problem| {
+            tracing::error!("{problem}; falling back to the default frontend host and generated keys");
+            crate::tokens::TokenSettings::fallback()
+        });
+        let scenarios = crate::scenario::Scenarios::new(config.seed);
+        let journal = crate::journal::Journal::new(config.journal_size);
+        App { config, specs, plans, instances, tokens, scenarios, journal }
+    }
+
+    /// What a serving app sets up after its specs, in order: the fixtures
+    /// (initial state of every instance), the `--scenario`s, and the
+    /// instances saved in `--data-dir`. An error names the file at fault and
+    /// stops start-up.
+    pub fn prepare(&self) -> Result<(), String> {
+        crate::fixtures::install(self).map_err(|e| e.to_string())?;
+        crate::scenario::install(self)?;
+        let restored = crate::persist::restore(self).map_err(|e| e.to_string())?;
+        if restored > 0 {
+            tracing::info!(instances = restored, "state restored from the data directory");
+        }
+        Ok(())
     }
 
     pub fn seed(&self) -> u64 {

@@ -91,6 +91,35 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (larger → 413).
     #[arg(long, env = "CLERK_MOCK_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Initial state of every instance: a fixture file, a directory of `*.yaml`
+    /// fixtures, or a bundled name (`default`); repeatable. `ServeArgs::default()`
+    /// (in-process use) starts with none.
+    #[arg(long = "fixtures", env = "CLERK_MOCK_FIXTURES", value_delimiter = ',', default_value = "default")]
+    pub fixtures: Vec<String>,
+    /// Start every instance empty (ignores --fixtures).
+    #[arg(long, env = "CLERK_MOCK_NO_FIXTURES")]
+    pub no_fixtures: bool,
+    /// A scenario to apply to every instance from the start: a bundled name
+    /// (`rate-limit-429`, `deprecated-410?every=2`) or a YAML file; repeatable.
+    #[arg(long = "scenario", env = "CLERK_MOCK_SCENARIO", value_delimiter = ',')]
+    pub scenarios: Vec<String>,
+    /// Protects /__admin/* (except health): clients send it as `X-Admin-Token`.
+    #[arg(long, env = "CLERK_MOCK_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+    /// Saves every instance there on shutdown and on POST /__admin/snapshot, and restores them at start.
+    #[arg(long, env = "CLERK_MOCK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// How many requests the journal (GET /__admin/requests) keeps; 0 turns it off.
+    #[arg(long, env = "CLERK_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+    /// The Frontend API host session tokens name as issuer (`iss: https://<host>`)
+    /// and the publishable key encodes; must contain a dot.
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_HOST", default_value = crate::tokens::frontend::DEFAULT_FRONTEND_HOST)]
+    pub frontend_host: String,
+    /// RSA private key (a PEM file, or the PEM text) every instance signs tokens
+    /// with until rotated; without it each instance generates one at first use.
+    #[arg(long, env = "CLERK_MOCK_SIGNING_KEY")]
+    pub signing_key: Option<String>,
 }
 
 impl Default for ServeArgs {
@@ -103,6 +132,14 @@ impl Default for ServeArgs {
             validate_responses: false,
             log_level: "info".into(),
             max_body_bytes: 10 * 1024 * 1024,
+            fixtures: Vec::new(),
+            no_fixtures: false,
+            scenarios: Vec::new(),
+            admin_token: None,
+            data_dir: None,
+            journal_size: 1000,
+            frontend_host: crate::tokens::frontend::DEFAULT_FRONTEND_HOST.into(),
+            signing_key: None,
         }
     }
 }

@@ -50,6 +50,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         Ok(app) => Arc::new(app),
         Err(e) => return fail(&e.to_string()),
     };
+    if let Err(e) = app.prepare() {
+        return fail(&e);
+    }
     for spec in &app.specs.specs {
         tracing::info!(
             version = %spec.version,
@@ -70,6 +73,11 @@ fn serve(args: ServeArgs) -> ExitCode {
             Err(e) => return fail(&format!("cannot listen: {e}")),
         };
         println!("{}", server.url());
+        // After the URL (the first line, which scripts read): what an app's
+        // authenticateRequest needs to trust the mock's tokens.
+        println!("publishable key: {}", server.app().tokens.publishable_key);
+        println!("issuer: {}", server.app().tokens.issuer);
+        println!("jwks: {}/v1/jwks", server.url());
         let _ = std::io::stdout().flush();
         tracing::info!(url = %server.url(), startup_ms = started.elapsed().as_millis() as u64, "clerk-mock listening");
         shutdown_signal().await;

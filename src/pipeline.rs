@@ -4,13 +4,16 @@
 //! 1 admin?    /__admin/*                                   → admin API
 //! 2 route     spec picked by Clerk-API-Version → operation  (404 / 405)
 //! 3 auth      Authorization: Bearer sk_… → instance         (401)
-//! 4 validate  path, query and body against the spec          (400 / 422, every violation)
-//! 5 dispatch  registry plan: handler, generic engine or synthesis
-//! 6 render    shapes for the picked spec; --validate-responses checks them (500)
+//! 4 scenario  rules for this instance and request: wait, answer or drop (scenario/)
+//! 5 validate  path, query and body against the spec          (400 / 422, every violation)
+//! 6 dispatch  registry plan: handler, generic engine or synthesis
+//! 7 render    shapes for the picked spec; --validate-responses checks them (500)
+//! 8 journal   every API request, with its outcome (journal.rs, GET /__admin/requests)
 //! ```
 //!
 //! The server has already buffered the body (413 over the limit); this module
-//! knows nothing of sockets.
+//! knows nothing of sockets. It is async only for a scenario's delay, which
+//! is awaited between stages, never while a lock is held.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -21,6 +24,8 @@ use serde_json::{Map, Value};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
+use crate::journal::Entry;
+use crate::scenario::{self, Facts, Verdict};
 use crate::registry::Plan;
 use crate::render::{self, Body, Rendered};
 use crate::spec::routes::RouteMatch;
@@ -88,18 +93,40 @@ pub fn trace_id() -> String {
     (0..32).map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0')).collect()
 }
 
-/// Serves one request.
-pub fn handle(app: &App, req: &Request) -> Response {
-    if req.path == "/__admin" || req.path.starts_with("/__admin/") {
-        return crate::admin::handle(app, req);
-    }
-    match serve_api(app, req) {
-        Ok(response) => response,
-        Err(err) => Response::error(&err),
-    }
+/// What the server does with a request: answer it, or close the connection
+/// without a word (a scenario's `drop: true`).
+#[derive(Debug)]
+pub enum Outcome {
+    Respond(Response),
+    Drop,
 }
 
-fn serve_api(app: &App, req: &Request) -> Result<Response, ApiError> {
+/// Serves one request.
+pub async fn handle(app: &App, req: &Request) -> Outcome {
+    if req.path == "/__admin" || req.path.starts_with("/__admin/") {
+        return Outcome::Respond(crate::admin::handle(app, req));
+    }
+    let started = std::time::Instant::now();
+    let mut trace = Trace::default();
+    let outcome = match serve_api(app, req, &mut trace).await {
+        Ok(outcome) => outcome,
+        Err(err) => Outcome::Respond(Response::error(&err)),
+    };
+    // 8 journal
+    record(app, req, trace, &outcome, started);
+    outcome
+}
+
+/// What the stages learnt about a request, for the journal.
+#[derive(Default)]
+struct Trace {
+    operation_id: Option<String>,
+    api_version: Option<String>,
+    instance: Option<String>,
+    rules: Vec<String>,
+}
+
+async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcome, ApiError> {
     // 2 route
     let spec = app.specs.pick(req.header("clerk-api-version"));
     let path = strip_version_prefix(&req.path);
@@ -111,21 +138,39 @@ fn serve_api(app: &App, req: &Request) -> Result<Response, ApiError> {
         RouteMatch::NotFound => return Err(ApiError::path_not_found(&req.path)),
     };
     let op = &spec.operations[op_index];
+    trace.operation_id = Some(op.id.clone());
+    trace.api_version = Some(spec.version.clone());
 
     // 3 auth
     let instance_key = authenticate(op, req)?;
     let instance = app.instances.get_or_create(&instance_key);
-
-    // 4 validate
+    trace.instance = Some(instance_key.clone());
     let raw_query = parse_pairs(&req.query);
+
+    // 4 scenario
+    let decision = {
+        let facts = Facts::new(spec, op, &req.method, &req.path, &raw_query, &req.headers, &req.body, &instance_key);
+        app.scenarios.decide(&facts, req.header(scenario::HEADER))?
+    };
+    trace.rules = decision.fired;
+    if let Some(delay) = decision.delay {
+        tokio::time::sleep(delay).await;
+    }
+    match decision.verdict {
+        Verdict::Respond(response) => return Ok(Outcome::Respond(response)),
+        Verdict::Drop => return Ok(Outcome::Drop),
+        Verdict::Continue => {}
+    }
+
+    // 5 validate
     let (path, query) = validate_params(spec, op, &path_params, &raw_query)?;
     let (body, files) = parse_and_validate_body(spec, op, req)?;
 
-    // 5 dispatch
+    // 6 dispatch
     let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
     let reply = dispatch(app.plan(spec, op_index), &ctx)?;
 
-    // 6 render
+    // 7 render
     let paginated = ctx.raw_query_value("paginated") == Some("true");
     let rendered = render::render(spec, op, reply, paginated, app.seed());
     if app.config.validate_responses {
@@ -134,7 +179,38 @@ fn serve_api(app: &App, req: &Request) -> Result<Response, ApiError> {
             return Err(err);
         }
     }
-    Ok(Response::from_rendered(rendered))
+    Ok(Outcome::Respond(Response::from_rendered(rendered)))
+}
+
+/// Adds the request to the journal.
+fn record(app: &App, req: &Request, trace: Trace, outcome: &Outcome, started: std::time::Instant) {
+    if app.journal.capacity() == 0 {
+        return;
+    }
+    let elapsed = started.elapsed();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let status = match outcome {
+        Outcome::Respond(r) => Some(r.status),
+        Outcome::Drop => None,
+    };
+    app.journal.record(Entry {
+        seq: 0,
+        time: now_ms - elapsed.as_millis() as i64,
+        instance: trace.instance,
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        operation_id: trace.operation_id,
+        api_version: trace.api_version,
+        requested_version: req.header("clerk-api-version").map(str::to_string),
+        status,
+        dropped: status.is_none(),
+        duration_ms: (elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        matched_rules: trace.rules,
+    });
 }
 
 /// `/v1/users` and `/users` are the same operation.
@@ -209,7 +285,7 @@ fn parse_and_validate_body(spec: &Spec, op: &Operation, req: &Request) -> Result
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         validate::form_to_json(&spec.doc, &declared.schema, &parse_pairs(&String::from_utf8_lossy(&req.body)))
     } else if content_type.starts_with("multipart/form-data") {
-        let boundary = multer::parse_boundary(&content_type)
+        let boundary = multer::parse_boundary(req.header("content-type").unwrap_or(""))
             .map_err(|e| ApiError::malformed(format!("Malformed multipart Content-Type: {e}")))?;
         let (fields, uploaded) = block_on_multipart(spec, &declared.schema, &boundary, req.body.clone())?;
         files = uploaded;

@@ -9,7 +9,6 @@
 //! # }
 //! ```
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -25,7 +24,7 @@ use tokio::sync::watch;
 use crate::app::App;
 use crate::config::ServeArgs;
 use crate::error::{code, ApiError};
-use crate::pipeline::{self, Request, Response};
+use crate::pipeline::{self, Outcome, Request, Response};
 
 /// A running server.
 pub struct MockServer {
@@ -39,6 +38,7 @@ impl MockServer {
     /// Loads the specs, binds, and serves in the background.
     pub async fn start(config: ServeArgs) -> Result<MockServer, Box<dyn std::error::Error + Send + Sync>> {
         let app = Arc::new(App::new(config)?);
+        app.prepare()?;
         Self::start_with(app).await
     }
 
@@ -59,10 +59,17 @@ impl MockServer {
         &self.app
     }
 
-    /// Stops accepting, lets in-flight requests finish.
+    /// Stops accepting, lets in-flight requests finish, then saves every
+    /// instance when `--data-dir` is set.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.done.await;
+        if self.app.config.data_dir.is_some() {
+            match crate::persist::save_all(&self.app) {
+                Ok(saved) => tracing::info!(instances = saved.len(), "state saved"),
+                Err(e) => tracing::error!("saving state failed: {e}"),
+            }
+        }
     }
 }
 
@@ -99,16 +106,31 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::R
     let _ = grace.await;
 }
 
-async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let response = match buffer(&app, req).await {
-        Ok(request) => {
-            // Handlers are synchronous and short; they hold the instance lock
-            // only while they run, never across an await.
-            pipeline::handle(&app, &request)
-        }
-        Err(err) => Response::error(&err),
+/// A scenario asked to close the connection without answering. Returning it
+/// as the service's error makes hyper drop the connection, writing nothing.
+#[derive(Debug)]
+pub struct DroppedByScenario;
+
+impl std::fmt::Display for DroppedByScenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a clerk-mock scenario rule")
+    }
+}
+
+impl std::error::Error for DroppedByScenario {}
+
+async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
+    let outcome = match buffer(&app, req).await {
+        // Handlers are synchronous and short; they hold the instance lock
+        // only while they run, never across an await (a scenario's delay is
+        // awaited between stages).
+        Ok(request) => pipeline::handle(&app, &request).await,
+        Err(err) => Outcome::Respond(Response::error(&err)),
     };
-    Ok(to_hyper(response))
+    match outcome {
+        Outcome::Respond(response) => Ok(to_hyper(response)),
+        Outcome::Drop => Err(DroppedByScenario),
+    }
 }
 
 /// Buffers the whole request, refusing bodies over the limit with 413.

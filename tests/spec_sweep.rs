@@ -119,6 +119,7 @@ fn every_operation_of_every_spec_answers_a_declared_status_with_a_valid_body() {
     let mut failures = Vec::new();
     let mut answered = 0;
     let mut succeeded = 0;
+    let mut unknown_ids = 0;
     for file in SPECS {
         let spec = load(file);
         let client = server.client().with_version(version_header(&spec, file).as_deref());
@@ -130,6 +131,9 @@ fn every_operation_of_every_spec_answers_a_declared_status_with_a_valid_body() {
             if (200..300).contains(&resp.status) {
                 succeeded += 1;
             }
+            if not_found {
+                unknown_ids += 1;
+            }
             if resp.status >= 500 || resp.status == 401 || resp.status == 405 || !(declared || not_found) {
                 failures.push(format!("{file} {} {} ({}): {} {}", op.method, op.path, op.id, resp.status, resp.text.chars().take(400).collect::<String>()));
             }
@@ -139,8 +143,9 @@ fn every_operation_of_every_spec_answers_a_declared_status_with_a_valid_body() {
         }
     }
     assert!(failures.is_empty(), "{} of {answered} operations failed:\n{}", failures.len(), failures.join("\n"));
-    // A minimal request mostly succeeds; the rest are 404s for made-up ids or 4xx Clerk declares.
-    assert!(succeeded * 2 > answered, "only {succeeded} of {answered} minimal requests succeeded");
+    // A minimal request mostly succeeds or finds its made-up id unknown; a
+    // flood of other refusals would mean validation rejects valid requests.
+    assert!((succeeded + unknown_ids) * 10 > answered * 9, "only {succeeded} of {answered} minimal requests succeeded ({unknown_ids} unknown ids)");
 }
 
 /// A value of the wrong type for a schema.

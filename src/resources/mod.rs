@@ -2,9 +2,26 @@
 //! engine. Each module registers its handlers by operationId.
 
 pub mod misc;
+pub mod organizations;
+pub mod sessions;
+pub mod allowlist;
+pub mod identifiers;
+pub mod invitations;
+pub mod metadata;
+pub mod passwords;
+pub mod rfc3339;
+pub mod totp;
+pub mod users;
 
 use crate::registry::Registry;
 
 pub fn register_all(registry: &mut Registry) {
     misc::register(registry);
+    organizations::register(registry);
+    sessions::register(registry);
+    crate::tokens::register(registry);
+    users::register(registry);
+    identifiers::register(registry);
+    invitations::register(registry);
+    allowlist::register(registry);
 }

@@ -125,8 +125,8 @@ impl<'a> Synth<'a> {
     }
 
     fn gen(&self, schema: &Value, name: &str, object_kind: Option<&str>, rng: &mut StdRng, depth: usize) -> Value {
+        let nullable = is_nullable(self.doc, schema);
         let schema = resolve(self.doc, schema);
-        let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         if depth > MAX_DEPTH {
             return if nullable { Value::Null } else { self.empty_of(schema) };
         }
@@ -278,8 +278,8 @@ impl<'a> Synth<'a> {
     }
 
     fn fit(&self, value: &Value, schema: &Value, name: &str, rng: &mut StdRng, depth: usize) -> Value {
+        let nullable = is_nullable(self.doc, schema);
         let schema = resolve(self.doc, schema);
-        let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         if value.is_null() {
             return if nullable || self.untyped(schema) { Value::Null } else { self.gen(schema, name, None, rng, depth) };
         }
@@ -307,13 +307,17 @@ impl<'a> Synth<'a> {
                     return value.clone();
                 };
                 let open = !matches!(schema.get("additionalProperties"), None | Some(Value::Bool(false)));
+                let required: Vec<&str> =
+                    schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 let mut out = Map::new();
                 for (prop, sub) in props {
                     let fitted = match map.get(prop) {
-                        Some(v) => self.fit(v, sub, prop, rng, depth + 1),
-                        None => self.missing(sub, prop, rng, depth + 1),
+                        Some(v) => Some(self.fit(v, sub, prop, rng, depth + 1)),
+                        None => self.missing(sub, prop, required.contains(&prop.as_str()), rng, depth + 1),
                     };
-                    out.insert(prop.clone(), fitted);
+                    if let Some(v) = fitted {
+                        out.insert(prop.clone(), v);
+                    }
                 }
                 fill_undeclared_required(schema, &mut out, map);
                 if open {
@@ -329,27 +333,26 @@ impl<'a> Synth<'a> {
                 let item_schema = schema.get("items").cloned().unwrap_or(Value::Null);
                 Value::Array(items.iter().map(|i| self.fit(i, &item_schema, name, rng, depth + 1)).collect())
             }
-            ("string", Value::String(s)) => match schema.get("enum").and_then(Value::as_array) {
-                Some(options) if !options.contains(value) => {
-                    options.iter().find(|o| !o.is_null()).cloned().unwrap_or_else(|| Value::String(s.clone()))
-                }
-                _ => value.clone(),
-            },
-            ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => value.clone(),
-            ("integer", Value::Number(n)) => Value::from(n.as_f64().unwrap_or(0.0) as i64),
-            ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) | ("", _) => value.clone(),
-            _ => self.gen(schema, name, None, rng, depth),
+            // A present value of the wrong type or outside the enum is kept as
+            // it is: repairing it would hide a handler bug from --validate-responses.
+            _ => value.clone(),
         }
     }
 
-    /// A property the stored object lacks (a field only this version has).
-    fn missing(&self, schema: &Value, name: &str, rng: &mut StdRng, depth: usize) -> Value {
-        let resolved = resolve(self.doc, schema);
-        if resolved.get("nullable").and_then(Value::as_bool).unwrap_or(false) {
-            Value::Null
-        } else {
-            self.gen(schema, name, None, rng, depth)
+    /// A property the stored object lacks (a field only this version has):
+    /// null where nullable; synthesized where required, and for optional
+    /// arrays and objects (SDKs iterate them); an optional scalar is left out
+    /// rather than invented (a deleted object gets no made-up `slug`).
+    fn missing(&self, schema: &Value, name: &str, required: bool, rng: &mut StdRng, depth: usize) -> Option<Value> {
+        if is_nullable(self.doc, schema) {
+            return Some(Value::Null);
         }
+        let resolved = resolve(self.doc, schema);
+        let scalar = matches!(resolved.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"));
+        if !required && scalar {
+            return None;
+        }
+        Some(self.gen(schema, name, None, rng, depth))
     }
 
     fn untyped(&self, schema: &Value) -> bool {
@@ -397,6 +400,12 @@ impl<'a> Synth<'a> {
         }
         best.map(|(b, _)| b)
     }
+}
+
+/// `nullable: true` on the schema itself or, for `{$ref, nullable}`, beside the ref.
+fn is_nullable(doc: &Value, schema: &Value) -> bool {
+    let own = schema.get("nullable").and_then(Value::as_bool);
+    own.unwrap_or_else(|| resolve(doc, schema).get("nullable").and_then(Value::as_bool).unwrap_or(false))
 }
 
 /// Some schemas require fields they do not declare (EnterpriseConnection and
@@ -618,11 +627,14 @@ mod tests {
     #[test]
     fn conforming_drops_undeclared_fields_and_fills_missing_ones() {
         let doc = json!({});
-        let schema = json!({"type": "object", "additionalProperties": false, "properties": {
-            "id": {"type": "string"}, "old": {"type": "boolean"}, "opt": {"type": "string", "nullable": true}}});
+        let schema = json!({"type": "object", "additionalProperties": false, "required": ["id", "old"], "properties": {
+            "id": {"type": "string"}, "old": {"type": "boolean"}, "opt": {"type": "string", "nullable": true},
+            "slug": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}}});
         let stored = json!({"id": "user_1", "newer_field": 1, "_password": "secret"});
         let out = Synth::new(&doc, 1).conform(&stored, &schema, "k");
-        assert_eq!(out, json!({"id": "user_1", "old": false, "opt": null}));
+        // Required and nullable fields are filled, optional arrays too; an
+        // optional scalar (`slug`) is not invented.
+        assert_eq!(out, json!({"id": "user_1", "old": false, "opt": null, "tags": []}));
     }
 
     #[test]

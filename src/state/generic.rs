@@ -82,6 +82,13 @@ pub fn classify(spec: &Spec) -> Vec<Option<Crud>> {
             item.is_some() && parent == collection
         })
     };
+    let lists_at = |path: &str| {
+        spec.operations.iter().any(|o| {
+            o.method == "GET"
+                && o.path == path
+                && o.success().and_then(|r| r.schema.as_ref()).map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false)
+        })
+    };
     spec.operations
         .iter()
         .map(|op| {
@@ -90,7 +97,7 @@ pub fn classify(spec: &Spec) -> Vec<Option<Crud>> {
             let has_id = success.as_ref().map(|s| has_property(s, "id")).unwrap_or(false);
             let is_list = success.as_ref().map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false);
             match (op.method.as_str(), item) {
-                ("POST", None) if has_id && (has("GET", &op.path) || item_paths(&op.path)) => Some(Crud::Create),
+                ("POST", None) if has_id && (lists_at(&op.path) || item_paths(&op.path)) => Some(Crud::Create),
                 ("GET", None) if is_list && (has("POST", &op.path) || item_paths(&op.path)) => Some(Crud::List),
                 ("GET", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Get),
                 ("PATCH" | "PUT", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Update),
@@ -169,8 +176,8 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
                     let schema = item_schema(ctx).unwrap_or_default();
                     let now = store.now_ms();
                     let item = store.get_mut(&key, &id).expect("checked above");
-                    merge_declared_fields(item, &ctx.body, &schema);
-                    if item.get("updated_at").is_some() {
+                    merge_declared_fields(&ctx.spec.doc, item, &ctx.body, &schema);
+                    if item.get("updated_at").map(Value::is_i64).unwrap_or(false) {
                         item["updated_at"] = Value::from(now);
                     }
                     Ok(Reply::Object(item.clone()))
@@ -194,7 +201,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
             let doc = store.singletons.entry(ctx.op.path.clone()).or_insert_with(|| {
                 ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_default()
             });
-            merge_declared_fields(doc, &ctx.body, &schema);
+            merge_declared_fields(&ctx.spec.doc, doc, &ctx.body, &schema);
             Ok(Reply::Object(doc.clone()))
         }
     }
@@ -219,17 +226,34 @@ pub fn deleted_answer(ctx: &Ctx, removed: &Value) -> Value {
     }
 }
 
-/// Copies the body fields the item schema declares (top level) onto the item.
-pub fn merge_declared_fields(item: &mut Value, body: &Value, item_schema: &Value) {
+/// Copies the body fields the item schema declares (top level) onto the
+/// item, when their JSON type fits the declared one (a request's `amount: 5`
+/// does not overwrite a response's `amount: {…}` object).
+pub fn merge_declared_fields(doc: &Value, item: &mut Value, body: &Value, item_schema: &Value) {
     let (Some(target), Some(fields)) = (item.as_object_mut(), body.as_object()) else { return };
-    let declared = item_schema.get("properties").and_then(Value::as_object);
+    let Some(declared) = item_schema.get("properties").and_then(Value::as_object) else { return };
     for (k, v) in fields {
         if k == "id" || k == "object" {
             continue;
         }
-        if declared.map(|d| d.contains_key(k)).unwrap_or(false) {
+        if declared.get(k).map(|s| fits_type(doc, s, v)).unwrap_or(false) {
             target.insert(k.clone(), v.clone());
         }
+    }
+}
+
+/// Whether a value has the JSON type a schema declares (untyped: anything).
+pub fn fits_type(doc: &Value, schema: &Value, value: &Value) -> bool {
+    let resolved = resolve(doc, schema);
+    let nullable = schema.get("nullable").or_else(|| resolved.get("nullable")).and_then(Value::as_bool).unwrap_or(false);
+    match (resolved.get("type").and_then(Value::as_str), value) {
+        (_, Value::Null) => nullable,
+        (None, _) => true,
+        (Some("string"), Value::String(_)) | (Some("boolean"), Value::Bool(_)) | (Some("array"), Value::Array(_)) => true,
+        (Some("object"), Value::Object(_)) => true,
+        (Some("integer"), Value::Number(n)) => n.is_i64() || n.is_u64(),
+        (Some("number"), Value::Number(_)) => true,
+        _ => false,
     }
 }
 
@@ -256,11 +280,11 @@ fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
     };
     let now = store.now_ms();
     let mut item = ctx.synth().value(&schema, &id);
-    merge_declared_fields(&mut item, &ctx.body, &schema);
+    merge_declared_fields(&ctx.spec.doc, &mut item, &ctx.body, &schema);
     if let Some(obj) = item.as_object_mut() {
         obj.insert("id".into(), Value::String(id.clone()));
         for stamp in ["created_at", "updated_at"] {
-            if props.contains_key(stamp) {
+            if props.get(stamp).map(|s| fits_type(&ctx.spec.doc, s, &Value::from(now))).unwrap_or(false) {
                 obj.insert(stamp.into(), Value::from(now));
             }
         }

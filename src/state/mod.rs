@@ -8,6 +8,7 @@
 
 pub mod generic;
 pub mod ids;
+pub mod index;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -38,6 +39,15 @@ pub struct Store {
     pub seed: u64,
     #[serde(skip)]
     pub instance_key: String,
+    /// Derived lookup tables (identifier → owner id); a cache rebuilt on
+    /// demand, never dumped (see `index.rs`).
+    #[serde(skip)]
+    pub indexes: index::Indexes,
+    /// While set, `now_ms` ignores the wall clock and only counts up from
+    /// `last_time_ms`: fixtures are built this way, so the same fixtures and
+    /// seed give byte-identical timestamps.
+    #[serde(skip)]
+    pub frozen_clock: bool,
 }
 
 impl Store {
@@ -59,10 +69,14 @@ impl Store {
 
     /// Unix ms, strictly increasing within the instance.
     pub fn now_ms(&mut self) -> i64 {
-        let wall = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+        let wall = if self.frozen_clock {
+            0
+        } else {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0)
+        };
         self.last_time_ms = wall.max(self.last_time_ms + 1);
         self.last_time_ms
     }

@@ -183,3 +183,86 @@ impl Client {
         Resp { status, body, text, headers }
     }
 }
+
+/// The project's own two-version test spec (tests/fixtures), not Clerk's.
+pub fn mini_specs() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    vec![dir.join("mini-v1.yaml"), dir.join("mini-2025-01-01.json")]
+}
+
+impl TestServer {
+    /// Serves an application built by the test (e.g. with its own handlers).
+    pub fn start_app(app: std::sync::Arc<clerk_mock::app::App>) -> TestServer {
+        let (url_tx, url_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                let server = MockServer::start_with(app).await.unwrap();
+                url_tx.send(server.url()).unwrap();
+                let _ = stop_rx.await;
+                server.shutdown().await;
+            });
+        });
+        let url = url_rx.recv().unwrap();
+        TestServer { url, stop: Some(stop_tx), thread: Some(thread) }
+    }
+}
+
+impl TestServer {
+    /// Like [`TestServer::start_with`], but a start-up failure (a bad
+    /// fixture, a corrupt data directory) comes back as its message.
+    pub fn try_start_with(configure: impl FnOnce(&mut ServeArgs)) -> Result<TestServer, String> {
+        let mut args = ServeArgs::default();
+        args.spec.spec_dir = Some(spec_dir());
+        args.validate_responses = true;
+        args.seed = 1;
+        args.log_level = "warn".into();
+        configure(&mut args);
+        let (url_tx, url_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                match MockServer::start(args).await {
+                    Ok(server) => {
+                        url_tx.send(Ok(server.url())).unwrap();
+                        let _ = stop_rx.await;
+                        server.shutdown().await;
+                    }
+                    Err(e) => url_tx.send(Err(e.to_string())).unwrap(),
+                }
+            });
+        });
+        match url_rx.recv().unwrap() {
+            Ok(url) => Ok(TestServer { url, stop: Some(stop_tx), thread: Some(thread) }),
+            Err(e) => {
+                let _ = thread.join();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Writes raw bytes to the server and reads until it closes the connection
+/// (or `timeout` passes): what a client sees on the wire.
+pub fn raw_exchange(url: &str, request: &[u8], timeout: std::time::Duration) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.write_all(request)?;
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// A unique temporary directory (removed first if it exists).
+pub fn temp_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!("clerk-mock-{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,191 @@
+//! Allow-list and block-list identifiers (tag "Allow-list / Block-list"):
+//! create, list, delete, in collections `allowlist_identifiers` and
+//! `blocklist_identifiers`.
+//!
+//! The `identifier_type` follows from the identifier: anything with an `@`
+//! (also a whole domain, `*@example.com`) or a bare domain is an
+//! `email_address`, `0x…` a `web3_wallet`, digits a `phone_number`. A list
+//! holds an identifier once (case-insensitive): a second one is 422
+//! `duplicate_record`. An allow-list entry created with `notify: true` for an
+//! email address also invites it (`invitation_id`).
+//!
+//! ```
+//! use clerk_mock::resources::allowlist::insert_identifier;
+//! use clerk_mock::state::Store;
+//! let mut store = Store::new(1, "sk_test_doc");
+//! let entry = insert_identifier(&mut store, "blocklist", &serde_json::json!({"identifier": "*@spam.example"})).unwrap();
+//! assert_eq!(entry["identifier_type"], "email_address");
+//! assert_eq!(entry["object"], "blocklist_identifier");
+//! ```
+
+use serde_json::{json, Value};
+
+use crate::error::{code, ApiError};
+use crate::handler::{Ctx, Reply};
+use crate::registry::Registry;
+use crate::resources::invitations;
+use crate::resources::users::checks::{self, opt_bool, opt_string};
+use crate::state::generic::sort_by_order;
+use crate::state::{ids, Store};
+
+pub fn register(registry: &mut Registry) {
+    registry.add("CreateAllowlistIdentifier", "allowlist", create_allow);
+    registry.add("ListAllowlistIdentifiers", "allowlist", list_allow);
+    registry.add("DeleteAllowlistIdentifier", "allowlist", delete_allow);
+    registry.add("CreateBlocklistIdentifier", "allowlist", create_block);
+    registry.add("ListBlocklistIdentifiers", "allowlist", list_block);
+    registry.add("DeleteBlocklistIdentifier", "allowlist", delete_block);
+}
+
+/// `allowlist` → (`allowlist_identifiers`, `allowlist_identifier`, `alid`).
+fn names(kind: &str) -> Result<(&'static str, &'static str, &'static str), ApiError> {
+    match kind {
+        "allowlist" => Ok(("allowlist_identifiers", "allowlist_identifier", "alid")),
+        "blocklist" => Ok(("blocklist_identifiers", "blocklist_identifier", "blid")),
+        other => Err(ApiError::internal(format!("unknown identifier list {other}"))),
+    }
+}
+
+/// The `identifier_type` of an identifier, or a 422 when it is none of them.
+pub fn identifier_type(identifier: &str) -> Result<&'static str, ApiError> {
+    let text = identifier.trim();
+    let invalid = || {
+        ApiError::new(
+            422,
+            code::FORM_PARAM_FORMAT_INVALID,
+            "is invalid",
+            "identifier must be an email address, an email domain, a phone number or a web3 wallet.",
+        )
+        .with_param("identifier")
+    };
+    if text.contains('@') {
+        // `*@example.com` and `@example.com` stand for a whole domain.
+        let probe = match text.split_once('@') {
+            Some(("" | "*", domain)) => format!("any@{domain}"),
+            _ => text.to_string(),
+        };
+        return checks::check_email(&probe, "identifier").map(|_| "email_address").map_err(|_| invalid());
+    }
+    if text.starts_with("0x") {
+        return checks::check_web3(text, "identifier").map(|_| "web3_wallet").map_err(|_| invalid());
+    }
+    if text.starts_with('+') || text.chars().next().map(|c| c.is_ascii_digit()).unwrap_or(false) {
+        return checks::check_phone(text, "identifier").map(|_| "phone_number").map_err(|_| invalid());
+    }
+    // A bare domain (`example.com`).
+    checks::check_email(&format!("any@{text}"), "identifier").map(|_| "email_address").map_err(|_| invalid())
+}
+
+/// The instance id identifiers report: stable per instance.
+fn instance_id(store: &Store) -> String {
+    ids::make_id("ins", store.seed, &store.instance_key, 0)
+}
+
+/// Adds an identifier to the allow-list (`kind` = `"allowlist"`) or the
+/// block-list (`"blocklist"`) from a create body (fixtures reuse it).
+pub fn insert_identifier(store: &mut Store, kind: &str, body: &Value) -> Result<Value, ApiError> {
+    let (collection, object, prefix) = names(kind)?;
+    let identifier = opt_string(body, "identifier")?.ok_or_else(|| ApiError::param_missing("identifier"))?;
+    let identifier = identifier.trim().to_string();
+    let identifier_type = identifier_type(&identifier)?;
+    let wanted = identifier.to_lowercase();
+    if store.iter(collection).any(|i| i["identifier"].as_str().map(str::to_lowercase).as_deref() == Some(wanted.as_str())) {
+        return Err(ApiError::new(
+            422,
+            "duplicate_record",
+            "duplicate identifier",
+            format!("{identifier} is already in the {kind}."),
+        )
+        .with_param("identifier"));
+    }
+    let notify = kind == "allowlist" && opt_bool(body, "notify")?.unwrap_or(false);
+    let invitation_id = if notify && identifier_type == "email_address" && !identifier.starts_with(['*', '@']) {
+        let invitation = invitations::insert_invitation(store, &json!({"email_address": identifier, "ignore_existing": true}))?;
+        invitation["id"].clone()
+    } else {
+        Value::Null
+    };
+    let id = store.new_id(prefix);
+    let now = store.now_ms();
+    let mut entry = json!({
+        "object": object,
+        "id": id,
+        "identifier": identifier,
+        "identifier_type": identifier_type,
+        "instance_id": instance_id(store),
+        "created_at": now,
+        "updated_at": now,
+    });
+    if !invitation_id.is_null() {
+        entry["invitation_id"] = invitation_id;
+    }
+    store.insert(collection, &id, entry.clone());
+    Ok(entry)
+}
+
+fn create(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
+    let mut store = ctx.instance.store.lock();
+    insert_identifier(&mut store, kind, &ctx.body).map(Reply::Object)
+}
+
+/// Newest first, paged like every Clerk list.
+fn list(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
+    let (collection, _, _) = names(kind)?;
+    let store = ctx.instance.store.lock();
+    let mut all: Vec<&Value> = store.iter(collection).collect();
+    sort_by_order(&mut all, "");
+    let total = all.len();
+    let (limit, offset) = ctx.page();
+    Ok(Reply::list(all.into_iter().skip(offset).take(limit).cloned().collect(), total))
+}
+
+fn delete(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
+    let (collection, object, _) = names(kind)?;
+    let mut store = ctx.instance.store.lock();
+    let id = ctx.path_param("identifier_id");
+    store.remove(collection, id).ok_or_else(|| ApiError::not_found(&object.replace('_', " ")))?;
+    Ok(Reply::Object(json!({"object": object, "id": id, "deleted": true})))
+}
+
+fn create_allow(ctx: &Ctx) -> Result<Reply, ApiError> {
+    create(ctx, "allowlist")
+}
+fn list_allow(ctx: &Ctx) -> Result<Reply, ApiError> {
+    list(ctx, "allowlist")
+}
+fn delete_allow(ctx: &Ctx) -> Result<Reply, ApiError> {
+    delete(ctx, "allowlist")
+}
+fn create_block(ctx: &Ctx) -> Result<Reply, ApiError> {
+    create(ctx, "blocklist")
+}
+fn list_block(ctx: &Ctx) -> Result<Reply, ApiError> {
+    list(ctx, "blocklist")
+}
+fn delete_block(ctx: &Ctx) -> Result<Reply, ApiError> {
+    delete(ctx, "blocklist")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_types_follow_the_identifier() {
+        assert_eq!(identifier_type("ada@example.com").unwrap(), "email_address");
+        assert_eq!(identifier_type("*@example.com").unwrap(), "email_address");
+        assert_eq!(identifier_type("example.com").unwrap(), "email_address");
+        assert_eq!(identifier_type("+15555550100").unwrap(), "phone_number");
+        assert_eq!(identifier_type("0x0123456789abcdef0123456789abcdef01234567").unwrap(), "web3_wallet");
+        assert!(identifier_type("not an identifier").is_err());
+        assert!(identifier_type("0x12").is_err());
+    }
+
+    #[test]
+    fn a_notified_allowlist_email_is_invited() {
+        let mut store = Store::new(1, "sk_test_unit");
+        let entry = insert_identifier(&mut store, "allowlist", &json!({"identifier": "vip@example.com", "notify": true})).unwrap();
+        let invitation = store.get(invitations::COLLECTION, entry["invitation_id"].as_str().unwrap()).unwrap();
+        assert_eq!(invitation["email_address"], "vip@example.com");
+    }
+}

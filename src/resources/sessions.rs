@@ -1,0 +1,269 @@
+//! Sessions and clients: create a session for a user (the newer specs'
+//! testing-only `POST /sessions`, which also creates its client), get, list,
+//! revoke, the deprecated verify, tokens (plain and from a JWT template),
+//! refresh; clients: get, list (deprecated), verify a client token.
+//!
+//! Sessions live in collection `sessions` (`user_id`, `client_id`,
+//! `status`), clients in `clients`; a client's `sessions` are read from the
+//! session collection, so a revoked or deleted session shows as it is now.
+//! The users module deletes a user's sessions and revokes them on a ban.
+//!
+//! ```text
+//! POST /sessions {"user_id":"user_…"}          → {"object":"session","status":"active","client_id":"client_…",…}
+//! POST /sessions/sess_…/tokens                 → {"object":"token","jwt":"eyJ…"}   (RS256, 60 s)
+//! POST /sessions/sess_…/revoke                 → status "revoked"; tokens → 404
+//! ```
+
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::handler::{Ctx, Reply};
+use crate::registry::Registry;
+use crate::resources::organizations;
+use crate::state::generic::sort_by_order;
+use crate::state::Store;
+use crate::tokens::{keys, session_token};
+
+pub const SESSIONS: &str = "sessions";
+pub const CLIENTS: &str = "clients";
+/// Clerk's defaults: a session expires after 7 days, is abandoned after 30.
+const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
+
+pub fn register(registry: &mut Registry) {
+    registry.add("createSession", "sessions", create);
+    registry.add("GetSessionList", "sessions", list);
+    registry.add("GetSession", "sessions", get);
+    registry.add("RevokeSession", "sessions", revoke);
+    registry.add("VerifySession", "sessions", verify);
+    registry.add("CreateSessionToken", "sessions", create_token);
+    registry.add("CreateSessionTokenFromTemplate", "sessions", create_template_token);
+    registry.add("RefreshSession", "sessions", refresh);
+    registry.add("GetClientList", "sessions", list_clients);
+    registry.add("GetClient", "sessions", get_client);
+    registry.add("VerifyClient", "sessions", verify_client);
+}
+
+/// A new active session (and its client) for `user_id`; the one store write
+/// everything else builds on. `org_id` becomes the active organization.
+pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, actor: Option<Value>) -> Value {
+    let session_id = store.new_id("sess");
+    let client_id = store.new_id("client");
+    let now = store.now_ms();
+    let session = json!({
+        "object": "session",
+        "id": session_id,
+        "user_id": user_id,
+        "client_id": client_id,
+        "actor": actor.unwrap_or(Value::Null),
+        "status": "active",
+        "last_active_organization_id": org_id,
+        "last_active_at": now,
+        "latest_activity": null,
+        "expire_at": now + EXPIRE_AFTER_MS,
+        "abandon_at": now + ABANDON_AFTER_MS,
+        "updated_at": now,
+        "created_at": now,
+        "tasks": null,
+    });
+    let client = json!({
+        "object": "client",
+        "id": client_id,
+        "last_active_session_id": session_id,
+        "sign_in_id": null,
+        "sign_up_id": null,
+        "last_authentication_strategy": null,
+        "created_at": now,
+        "updated_at": now,
+    });
+    store.insert(SESSIONS, &session_id, session.clone());
+    store.insert(CLIENTS, &client_id, client);
+    if let Some(user) = store.get_mut("users", user_id) {
+        if user.get("last_active_at").is_some() {
+            user["last_active_at"] = json!(now);
+        }
+        if user.get("last_sign_in_at").is_some() {
+            user["last_sign_in_at"] = json!(now);
+        }
+    }
+    session
+}
+
+fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
+    if ctx.instance.key.starts_with("sk_live_") {
+        return Err(ApiError::new(
+            400,
+            "operation_not_allowed_on_production",
+            "not available for production instances",
+            "POST /sessions is for testing only and is not available for production (sk_live_) instances.",
+        ));
+    }
+    let Some(user_id) = ctx.str_field("user_id").map(str::to_string) else {
+        return Err(ApiError::param_missing("user_id"));
+    };
+    let mut store = ctx.instance.store.lock();
+    let user = store.get("users", &user_id).ok_or_else(|| ApiError::not_found("user"))?;
+    if user.get("banned").and_then(Value::as_bool).unwrap_or(false) {
+        return Err(ApiError::new(422, "user_banned", "user is banned", format!("User {user_id} is banned and cannot sign in.")));
+    }
+    let org = match ctx.str_field("active_organization_id") {
+        Some(wanted) => {
+            let org_id = organizations::require_org(&store, wanted)?;
+            if organizations::membership_of(&store, &org_id, &user_id).is_none() {
+                return Err(ApiError::param_invalid(
+                    "active_organization_id",
+                    format!("User {user_id} is not a member of organization {org_id}."),
+                ));
+            }
+            Some(org_id)
+        }
+        None => None,
+    };
+    let session = start_session(&mut store, &user_id, org.as_deref(), None);
+    Ok(Reply::Object(session))
+}
+
+fn get(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let store = ctx.instance.store.lock();
+    let session = store.get(SESSIONS, ctx.path_param("session_id")).ok_or_else(|| ApiError::not_found("session"))?;
+    Ok(Reply::Object(session.clone()))
+}
+
+fn list(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let store = ctx.instance.store.lock();
+    let filter = |name: &str| ctx.query.get(name).and_then(Value::as_str).or_else(|| ctx.raw_query_value(name));
+    let (client, user, status) = (filter("client_id"), filter("user_id"), filter("status"));
+    let mut matched: Vec<&Value> = store
+        .iter(SESSIONS)
+        .filter(|s| client.is_none_or(|c| s["client_id"] == c))
+        .filter(|s| user.is_none_or(|u| s["user_id"] == u))
+        .filter(|s| status.is_none_or(|st| s["status"] == st))
+        .collect();
+    sort_by_order(&mut matched, "-created_at");
+    let total = matched.len();
+    let (limit, offset) = ctx.page();
+    Ok(Reply::list(matched.into_iter().skip(offset).take(limit).cloned().collect(), total))
+}
+
+/// Active and pending sessions can be revoked; revoking again is a no-op.
+fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let mut store = ctx.instance.store.lock();
+    let now = store.now_ms();
+    let session = store.get_mut(SESSIONS, ctx.path_param("session_id")).ok_or_else(|| ApiError::not_found("session"))?;
+    if matches!(session["status"].as_str(), Some("active" | "pending")) {
+        session["status"] = json!("revoked");
+        session["updated_at"] = json!(now);
+    }
+    Ok(Reply::Object(session.clone()))
+}
+
+fn expires_in(ctx: &Ctx) -> Option<i64> {
+    ctx.field("expires_in_seconds").and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
+}
+
+fn create_token(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let jwt = session_token::mint(ctx, ctx.path_param("session_id"), expires_in(ctx))?;
+    Ok(Reply::Object(json!({"object": "token", "jwt": jwt})))
+}
+
+fn create_template_token(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let jwt = session_token::mint_from_template(ctx, ctx.path_param("session_id"), ctx.path_param("template_name"), expires_in(ctx))?;
+    Ok(Reply::Object(json!({"object": "token", "jwt": jwt})))
+}
+
+/// The claims of a token this instance signed, or an error with `status`
+/// saying why not.
+fn verified_claims(ctx: &Ctx, token: &str, check_expiry: bool, status: u16) -> Result<Value, ApiError> {
+    let key = keys::for_instance(ctx.app, &ctx.instance)?;
+    key.verify(token, check_expiry).map_err(|why| {
+        ApiError::new(status, "token_invalid", "invalid token", format!("The token is not valid for this instance: {why}."))
+    })
+}
+
+/// A body field the operation needs, else a 400 (some versions declare it optional).
+fn needed<'a>(ctx: &'a Ctx, field: &str) -> Result<&'a str, ApiError> {
+    ctx.str_field(field).filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::new(400, crate::error::code::FORM_PARAM_MISSING, "missing required parameter", format!("{field} must be included."))
+            .with_param(field)
+    })
+}
+
+/// Deprecated (v1): the session if `token` is a valid session token of it.
+fn verify(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let session_id = ctx.path_param("session_id").to_string();
+    if ctx.instance.store.lock().get(SESSIONS, &session_id).is_none() {
+        return Err(ApiError::not_found("session"));
+    }
+    let claims = verified_claims(ctx, needed(ctx, "token")?, true, 401)?;
+    let store = ctx.instance.store.lock();
+    let session = store.get(SESSIONS, &session_id).ok_or_else(|| ApiError::not_found("session"))?;
+    if claims.get("sid").and_then(Value::as_str) != Some(session_id.as_str()) {
+        return Err(ApiError::new(400, "session_token_mismatch", "token of another session", "The token belongs to a different session."));
+    }
+    if session["status"] != "active" {
+        return Err(ApiError::new(400, "session_not_active", "session not active", format!("Session {session_id} is {}.", session["status"].as_str().unwrap_or(""))));
+    }
+    Ok(Reply::Object(session.clone()))
+}
+
+/// A new session token from an expired one of the same session: unknown
+/// session 404, a token this instance did not sign 400, a session that is
+/// no longer active 401 (what sends the SDKs back to the handshake).
+fn refresh(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let session_id = ctx.path_param("session_id").to_string();
+    if ctx.instance.store.lock().get(SESSIONS, &session_id).is_none() {
+        return Err(ApiError::not_found("session"));
+    }
+    let expired = needed(ctx, "expired_token")?;
+    needed(ctx, "refresh_token")?;
+    let claims = verified_claims(ctx, expired, false, 400)?;
+    if claims.get("sid").and_then(Value::as_str) != Some(session_id.as_str()) {
+        return Err(ApiError::new(400, "token_invalid", "token of another session", "expired_token belongs to a different session."));
+    }
+    let jwt = session_token::mint(ctx, &session_id, None)
+        .map_err(|e| ApiError::new(401, "authentication_invalid", "cannot refresh", e.errors[0].long_message.clone()))?;
+    if ctx.str_field("format") == Some("cookie") {
+        let cookie = format!("__session={jwt}; Path=/; SameSite=Lax; Secure");
+        return Ok(Reply::Object(json!({"object": "cookies", "cookies": [cookie]})));
+    }
+    Ok(Reply::Object(json!({"object": "token", "jwt": jwt})))
+}
+
+/// A client as answered: its sessions as they are now.
+fn client_view(store: &Store, client: &Value) -> Value {
+    let id = client.get("id").and_then(Value::as_str).unwrap_or("");
+    let sessions: Vec<Value> = store.iter(SESSIONS).filter(|s| s["client_id"] == id).cloned().collect();
+    let mut out = client.clone();
+    out["session_ids"] = json!(sessions.iter().map(|s| s["id"].clone()).collect::<Vec<_>>());
+    out["sessions"] = Value::Array(sessions);
+    out
+}
+
+fn get_client(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let store = ctx.instance.store.lock();
+    let client = store.get(CLIENTS, ctx.path_param("client_id")).ok_or_else(|| ApiError::not_found("client"))?;
+    Ok(Reply::Object(client_view(&store, client)))
+}
+
+fn list_clients(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let store = ctx.instance.store.lock();
+    let mut all: Vec<&Value> = store.iter(CLIENTS).collect();
+    sort_by_order(&mut all, "-created_at");
+    let total = all.len();
+    let (limit, offset) = ctx.page();
+    let page = all.into_iter().skip(offset).take(limit).map(|c| client_view(&store, c)).collect();
+    Ok(Reply::list(page, total))
+}
+
+/// The client a token signed by this instance names: by its `sid` (a
+/// session token) or its `id` (a client token).
+fn verify_client(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let claims = verified_claims(ctx, needed(ctx, "token")?, false, 400)?;
+    let store = ctx.instance.store.lock();
+    let client_id = match claims.get("sid").and_then(Value::as_str).and_then(|sid| store.get(SESSIONS, sid)) {
+        Some(session) => session["client_id"].as_str().unwrap_or("").to_string(),
+        None => claims.get("id").and_then(Value::as_str).unwrap_or("").to_string(),
+    };
+    let client = store.get(CLIENTS, &client_id).ok_or_else(|| ApiError::not_found("client"))?;
+    Ok(Reply::Object(client_view(&store, client)))
+}

@@ -1,0 +1,142 @@
+//! The users' identifier indexes (see `state/index.rs`): normalized email,
+//! phone, web3 wallet, username and external id → user id, plus every inline
+//! identification id (`idn_…`) → user id, so uniqueness checks and
+//! `GET /email_addresses/{id}` are O(1) among 100k users.
+//!
+//! Every write to a user goes `unindex(old)` → change → `index(new)` →
+//! `mark_fresh`; [`ensure_fresh`] rebuilds all tables whenever the `users`
+//! collection's size no longer matches (a dump was loaded, a fixture or
+//! another module inserted users directly).
+//!
+//! ```
+//! use clerk_mock::resources::users::index::{normalize_email, normalize_phone};
+//! assert_eq!(normalize_email(" Ada@Example.COM "), "ada@example.com");
+//! assert_eq!(normalize_phone("+1 (555) 555-0100"), "+15555550100");
+//! ```
+
+use serde_json::Value;
+
+use crate::state::Store;
+
+pub const FAMILY: &str = "users";
+pub const EMAIL: &str = "users:email";
+pub const PHONE: &str = "users:phone";
+pub const WEB3: &str = "users:web3";
+pub const USERNAME: &str = "users:username";
+pub const EXTERNAL_ID: &str = "users:external_id";
+/// Identification id (email, phone, web3, passkey, external account) → user id.
+pub const IDN: &str = "users:idn";
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Digits with a leading `+`; spaces, dashes, dots and parentheses dropped.
+pub fn normalize_phone(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    format!("+{digits}")
+}
+
+pub fn normalize_username(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+pub fn normalize_web3(wallet: &str) -> String {
+    wallet.trim().to_lowercase()
+}
+
+/// Every (table, key) a user owns.
+fn keys_of(user: &Value) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::new();
+    let each = |array: &str| user.get(array).and_then(Value::as_array).into_iter().flatten();
+    for e in each("email_addresses") {
+        if let Some(text) = e["email_address"].as_str() {
+            keys.push((EMAIL, normalize_email(text)));
+        }
+    }
+    for p in each("phone_numbers") {
+        if let Some(text) = p["phone_number"].as_str() {
+            keys.push((PHONE, normalize_phone(text)));
+        }
+    }
+    for w in each("web3_wallets") {
+        if let Some(text) = w["web3_wallet"].as_str() {
+            keys.push((WEB3, normalize_web3(text)));
+        }
+    }
+    for array in ["email_addresses", "phone_numbers", "web3_wallets", "passkeys", "external_accounts"] {
+        for item in each(array) {
+            if let Some(id) = item["id"].as_str() {
+                keys.push((IDN, id.to_string()));
+            }
+        }
+    }
+    if let Some(u) = user["username"].as_str() {
+        keys.push((USERNAME, normalize_username(u)));
+    }
+    if let Some(x) = user["external_id"].as_str() {
+        keys.push((EXTERNAL_ID, x.to_string()));
+    }
+    keys
+}
+
+/// Rebuilds the tables if they are not in step with the `users` collection.
+pub fn ensure_fresh(store: &mut Store) {
+    let len = store.collection("users").map(|c| c.items.len()).unwrap_or(0);
+    if store.indexes.is_fresh(FAMILY, len) {
+        return;
+    }
+    store.indexes.clear_family(FAMILY);
+    let all: Vec<(String, Vec<(&'static str, String)>)> = store
+        .iter("users")
+        .filter_map(|u| Some((u["id"].as_str()?.to_string(), keys_of(u))))
+        .collect();
+    for (id, keys) in all {
+        for (table, key) in keys {
+            store.indexes.table_mut(table).insert(key, id.clone());
+        }
+    }
+    store.indexes.mark_fresh(FAMILY, len);
+}
+
+/// Adds a user's keys (after inserting or changing it).
+pub fn index(store: &mut Store, user: &Value) {
+    let Some(id) = user["id"].as_str() else { return };
+    for (table, key) in keys_of(user) {
+        store.indexes.table_mut(table).insert(key, id.to_string());
+    }
+}
+
+/// Removes a user's keys (before changing or deleting it).
+pub fn unindex(store: &mut Store, user: &Value) {
+    let Some(id) = user["id"].as_str() else { return };
+    for (table, key) in keys_of(user) {
+        store.indexes.remove_if_owned(table, &key, id);
+    }
+}
+
+/// Records that the tables match the collection again.
+pub fn mark_fresh(store: &mut Store) {
+    let len = store.collection("users").map(|c| c.items.len()).unwrap_or(0);
+    store.indexes.mark_fresh(FAMILY, len);
+}
+
+/// The user that owns `key` in `table`, checked against the user itself (the
+/// index is a cache). Call [`ensure_fresh`] first.
+pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
+    let id = store.indexes.get(table, key)?;
+    let user = store.get("users", id)?;
+    keys_of(user).iter().any(|(t, k)| *t == table && k == key).then(|| id.to_string())
+}
+
+/// Replaces a stored user, keeping the indexes in step.
+pub fn replace_user(store: &mut Store, user: Value) {
+    let Some(id) = user["id"].as_str().map(String::from) else { return };
+    ensure_fresh(store);
+    if let Some(old) = store.get("users", &id).cloned() {
+        unindex(store, &old);
+    }
+    index(store, &user);
+    store.insert("users", &id, user);
+    mark_fresh(store);
+}

@@ -1,0 +1,76 @@
+//! Derived lookup tables of a [`Store`](super::Store): "which object owns
+//! this identifier?" in O(1), so creating a user among 100k checks email,
+//! phone, username and external id uniqueness without a scan.
+//!
+//! Indexes are a cache, never the truth: they are not serialized (a dumped,
+//! loaded or reset store starts with none), take no part in equality, and a
+//! family of tables is rebuilt from its collection whenever its recorded size
+//! no longer matches the collection's (someone inserted or removed objects
+//! without going through the owning module). Owners keep them in step on
+//! every write and re-check a hit against the object it points to.
+//!
+//! ```
+//! use clerk_mock::state::index::Indexes;
+//! let mut ix = Indexes::default();
+//! assert!(!ix.is_fresh("users", 0));
+//! ix.table_mut("users:email").insert("a@example.com".into(), "user_1".into());
+//! ix.mark_fresh("users", 1);
+//! assert!(ix.is_fresh("users", 1));
+//! assert_eq!(ix.get("users:email", "a@example.com"), Some("user_1"));
+//! assert!(!ix.is_fresh("users", 2));
+//! ```
+
+use std::collections::HashMap;
+
+/// Named tables (`family:name`, e.g. `users:email`) mapping a normalized key
+/// to the id of the object that owns it.
+#[derive(Debug, Clone, Default)]
+pub struct Indexes {
+    tables: HashMap<String, HashMap<String, String>>,
+    /// Per family: the collection size the tables were last in step with.
+    fresh_for: HashMap<String, usize>,
+}
+
+/// Indexes are derived data: two stores with the same collections are equal
+/// whatever their caches hold.
+impl PartialEq for Indexes {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Indexes {
+    /// Whether the family's tables were last synced with a collection of `len` objects.
+    pub fn is_fresh(&self, family: &str, len: usize) -> bool {
+        self.fresh_for.get(family) == Some(&len)
+    }
+
+    /// Records that the family's tables match a collection of `len` objects.
+    pub fn mark_fresh(&mut self, family: &str, len: usize) {
+        self.fresh_for.insert(family.to_string(), len);
+    }
+
+    /// Drops every table of a family (before a rebuild).
+    pub fn clear_family(&mut self, family: &str) {
+        let prefix = format!("{family}:");
+        self.tables.retain(|name, _| !name.starts_with(&prefix));
+        self.fresh_for.remove(family);
+    }
+
+    pub fn get(&self, table: &str, key: &str) -> Option<&str> {
+        self.tables.get(table)?.get(key).map(String::as_str)
+    }
+
+    pub fn table_mut(&mut self, table: &str) -> &mut HashMap<String, String> {
+        self.tables.entry(table.to_string()).or_default()
+    }
+
+    /// Removes `key` from `table` if it still points at `owner`.
+    pub fn remove_if_owned(&mut self, table: &str, key: &str, owner: &str) {
+        if let Some(t) = self.tables.get_mut(table) {
+            if t.get(key).map(String::as_str) == Some(owner) {
+                t.remove(key);
+            }
+        }
+    }
+}
