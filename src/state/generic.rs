@@ -33,6 +33,8 @@ pub enum Crud {
     Delete,
     SingletonGet,
     SingletonUpdate,
+    /// `POST /things/{id}/revoke` and friends: a state change on a stored item.
+    ItemAction,
 }
 
 impl Crud {
@@ -45,6 +47,7 @@ impl Crud {
             Crud::Delete => "delete",
             Crud::SingletonGet => "singleton get",
             Crud::SingletonUpdate => "singleton update",
+            Crud::ItemAction => "item action",
         }
     }
 }
@@ -96,20 +99,48 @@ pub fn classify(spec: &Spec) -> Vec<Option<Crud>> {
             let (collection, item) = split_item(&op.path);
             let has_id = success.as_ref().map(|s| has_property(s, "id")).unwrap_or(false);
             let is_list = success.as_ref().map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false);
+            let no_path_params = op.params.iter().all(|p| p.location != crate::spec::ParamIn::Path);
+            let collection_like = |path: &str| has("POST", path) && (lists_at(path) || item_paths(path)) || lists_at(path);
             match (op.method.as_str(), item) {
                 ("POST", None) if has_id && (lists_at(&op.path) || item_paths(&op.path)) => Some(Crud::Create),
                 ("GET", None) if is_list && (has("POST", &op.path) || item_paths(&op.path)) => Some(Crud::List),
                 ("GET", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Get),
                 ("PATCH" | "PUT", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Update),
                 ("DELETE", Some(_)) if is_collection(spec, collection) => Some(Crud::Delete),
-                ("GET", None) if success.is_some() && !is_list && !has_id && op.params.iter().all(|p| p.location != crate::spec::ParamIn::Path) => {
-                    Some(Crud::SingletonGet)
+                _ if item_action_target(spec, &op.path).is_some() && (op.method == "POST" || op.method == "GET") && success.is_some() && !is_list => {
+                    Some(Crud::ItemAction)
                 }
-                ("PATCH" | "PUT", None) if !has_id && has("GET", &op.path) && success.is_some() => Some(Crud::SingletonUpdate),
+                // A settings document: a literal path nothing creates or lists at.
+                ("GET", None) if success.is_some() && !is_list && no_path_params && !collection_like(&op.path) => Some(Crud::SingletonGet),
+                ("PATCH" | "PUT", None) if no_path_params && !collection_like(&op.path) && !has_id_in_body(op) => Some(Crud::SingletonUpdate),
                 _ => None,
             }
         })
         .collect()
+}
+
+/// `/things/{id}/verb[/more]` where `/things/{id}` is an item of a collection:
+/// an action on a stored item (revoke, reject, invite, rotate a secret, read
+/// its secret). Returns the item path template and the verb segments.
+fn item_action_target(spec: &Spec, path: &str) -> Option<(String, String)> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let last_param = segments.iter().rposition(|s| is_param(s))?;
+    if last_param + 1 >= segments.len() {
+        return None;
+    }
+    let item_path = segments[..=last_param].join("/");
+    let verb = segments[last_param + 1..].join("/");
+    let (collection, _) = split_item(&item_path);
+    let item_exists = spec.operations.iter().any(|o| o.path == item_path);
+    (item_exists && is_collection(spec, collection) && ACTION_VERBS.iter().any(|v| verb.contains(v))).then_some((item_path, verb))
+}
+
+/// The verbs the engine knows how to apply to a stored item.
+const ACTION_VERBS: &[&str] = &["revoke", "reject", "invite", "rotate", "secret"];
+
+/// A settings update with no body declared `id` (not an item write).
+fn has_id_in_body(op: &Operation) -> bool {
+    op.body.as_ref().and_then(|b| b.schema.get("properties")).map(|p| p.get("id").is_some()).unwrap_or(false)
 }
 
 /// A path is a collection when something creates or lists at it.
@@ -197,13 +228,107 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
         }
         Crud::SingletonUpdate => {
             let mut store = ctx.instance.store.lock();
-            let schema = ctx.success_schema().map(|s| ctx.synth().flatten(s)).unwrap_or_default();
             let doc = store.singletons.entry(ctx.op.path.clone()).or_insert_with(|| {
-                ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_default()
+                ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_else(|| Value::Object(Map::new()))
             });
-            merge_declared_fields(&ctx.spec.doc, doc, &ctx.body, &schema);
-            Ok(Reply::Object(doc.clone()))
+            // Settings answered without a body (PATCH /instance → 204) keep every sent field.
+            match ctx.success_schema().map(|s| ctx.synth().flatten(s)) {
+                Some(schema) => {
+                    merge_declared_fields(&ctx.spec.doc, doc, &ctx.body, &schema);
+                    Ok(Reply::Object(doc.clone()))
+                }
+                None => {
+                    if let (Some(target), Some(fields)) = (doc.as_object_mut(), ctx.body.as_object()) {
+                        target.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                    Ok(Reply::Empty(ctx.op.success().and_then(|r| r.status).unwrap_or(204)))
+                }
+            }
         }
+        Crud::ItemAction => item_action(ctx),
+    }
+}
+
+/// Applies an action verb to a stored item and answers the item.
+fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
+    let Some((item_path, verb)) = item_action_target(ctx.spec, &ctx.op.path) else {
+        return Err(ApiError::not_found("resource"));
+    };
+    let (collection_path, item_param) = split_item(&item_path);
+    let key = collection_key(collection_path);
+    let parent = parent_of(ctx, collection_path);
+    let id = ctx.path_param(item_param.unwrap_or("id")).to_string();
+    let what = collection_path.rsplit('/').next().unwrap_or("resource").trim_end_matches('s').to_string();
+    let status_enum: Vec<Value> = ctx
+        .success_schema()
+        .map(|s| ctx.synth().flatten(s))
+        .and_then(|s| s.get("properties").and_then(|p| p.get("status")).map(|st| resolve(&ctx.spec.doc, st).clone()))
+        .and_then(|st| st.get("enum").and_then(Value::as_array).cloned())
+        .unwrap_or_default();
+    // The answer's `*secret*` string fields (a rotated secret, `GET …/secret`).
+    let secret_fields: Vec<String> = ctx
+        .success_schema()
+        .map(|s| ctx.synth().flatten(s))
+        .and_then(|s| s.get("properties").and_then(Value::as_object).cloned())
+        .map(|props| {
+            props
+                .iter()
+                .filter(|(k, p)| k.contains("secret") && resolve(&ctx.spec.doc, p).get("type").and_then(Value::as_str) == Some("string"))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut store = ctx.instance.store.lock();
+    let now = store.now_ms();
+    let fresh_secret = format!("{}{}", store.new_id("secret"), store.new_id("x").trim_start_matches("x_"));
+    let item = store
+        .get_mut(&key, &id)
+        .filter(|v| v.get("_parent").and_then(Value::as_str).unwrap_or("") == parent)
+        .ok_or_else(|| ApiError::not_found(&what))?;
+    let Some(obj) = item.as_object_mut() else { return Err(ApiError::not_found(&what)) };
+    let rotate = verb.contains("rotate");
+    for field in &secret_fields {
+        // A secret is made on first read and changes only when rotated.
+        if rotate || !obj.contains_key(field) {
+            obj.insert(field.clone(), Value::String(format!("{}_{}", field.trim_end_matches("_secret").replace('_', ""), fresh_secret.trim_start_matches("secret_"))));
+        }
+    }
+    if ctx.op.method == "POST" {
+        apply_verb(item, &verb, &status_enum, &ctx.body);
+        if item.get("updated_at").map(Value::is_i64).unwrap_or(false) {
+            item["updated_at"] = Value::from(now);
+        }
+    }
+    Ok(Reply::Object(item.clone()))
+}
+
+/// revoke → `revoked: true` / `status: revoked`; reject / invite → that
+/// status (when the answer's `status` enum has it).
+fn apply_verb(item: &mut Value, verb: &str, status_enum: &[Value], body: &Value) {
+    let Some(obj) = item.as_object_mut() else { return };
+    let status_for = |wanted: &str| {
+        let v = Value::String(wanted.to_string());
+        (status_enum.is_empty() || status_enum.contains(&v)).then_some(v)
+    };
+    let mut set_status = |wanted: &str| {
+        if let Some(v) = status_for(wanted) {
+            if obj.contains_key("status") {
+                obj.insert("status".into(), v);
+            }
+        }
+    };
+    if verb.contains("revoke") {
+        set_status("revoked");
+        if obj.contains_key("revoked") {
+            obj.insert("revoked".into(), Value::Bool(true));
+        }
+        if let Some(reason) = body.get("revocation_reason").filter(|v| v.is_string()) {
+            obj.insert("revocation_reason".into(), reason.clone());
+        }
+    } else if verb.contains("reject") {
+        set_status("rejected");
+    } else if verb.contains("invite") {
+        set_status("invited");
     }
 }
 
@@ -280,6 +405,21 @@ fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
     };
     let now = store.now_ms();
     let mut item = ctx.synth().value(&schema, &id);
+    // What the request did not set is unknown: null where the schema allows
+    // it, rather than the spec's example text; secrets are fresh.
+    if let Some(obj) = item.as_object_mut() {
+        for (name, prop_schema) in &props {
+            if ctx.body.get(name).is_some() {
+                continue;
+            }
+            if name.contains("secret") && obj.get(name).map(Value::is_string).unwrap_or(false) {
+                let fresh = store.new_id(name.trim_end_matches("_secret").trim_start_matches("client_"));
+                obj.insert(name.clone(), Value::String(fresh));
+            } else if fits_type(&ctx.spec.doc, prop_schema, &Value::Null) && !matches!(name.as_str(), "id" | "object") {
+                obj.insert(name.clone(), Value::Null);
+            }
+        }
+    }
     merge_declared_fields(&ctx.spec.doc, &mut item, &ctx.body, &schema);
     if let Some(obj) = item.as_object_mut() {
         obj.insert("id".into(), Value::String(id.clone()));
