@@ -93,6 +93,10 @@ pub enum Reply {
     /// A list: rendered as the spec declares (bare array, `{data,total_count}`,
     /// or `{data,total_count}` when the client sends `paginated=true`).
     List { items: Vec<Value>, total_count: usize },
+    /// A list of stored objects by id, written straight from the store
+    /// without copying them (the fast path for big reads); an id deleted in
+    /// the meantime is skipped.
+    StoredList { collection: String, ids: Vec<String>, total_count: usize },
     /// A status without a body (204, 202).
     Empty(u16),
     /// A non-JSON body (the interstitial page).

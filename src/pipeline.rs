@@ -75,7 +75,11 @@ impl Response {
 
     fn from_rendered(rendered: Rendered) -> Response {
         match rendered.body {
-            Body::Json(v) => Response::json(rendered.status, &v),
+            Body::Json(bytes) => Response {
+                status: rendered.status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: Bytes::from(bytes),
+            },
             Body::Empty => Response { status: rendered.status, headers: vec![], body: Bytes::new() },
             Body::Raw { content_type, text } => Response {
                 status: rendered.status,
@@ -172,7 +176,13 @@ async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcom
 
     // 7 render
     let paginated = ctx.raw_query_value("paginated") == Some("true");
-    let rendered = render::render(spec, op, reply, paginated, app.seed());
+    let rendered = match reply {
+        Reply::StoredList { collection, ids, total_count } => {
+            let store = ctx.instance.store.lock();
+            render::render_stored_list(spec, op, &store, (&collection, &ids, total_count), paginated, app.seed())
+        }
+        reply => render::render(spec, op, reply, paginated, app.seed()),
+    };
     if app.config.validate_responses {
         if let Err(err) = render::check_response(op, &rendered) {
             tracing::error!(operation = %op.id, "{}", err);

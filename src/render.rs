@@ -1,23 +1,28 @@
 //! Reply → wire body, in the shapes the picked spec declares, and the
 //! `--validate-responses` check of what goes out.
 //!
+//! Objects are written straight to bytes through the response schema's
+//! compiled [`Shape`](crate::spec::shape::Shape) (declared fields only, missing
+//! ones filled), so one stored object answers every API version.
+//!
 //! Lists follow DESIGN §4/§10: a bare array where the spec declares one, the
 //! declared wrapper (`{data,total_count}`, `{m2m_tokens,total_count}`)
 //! otherwise, and `{data,total_count}` when the client sends `paginated=true`
 //! (Node's invitation, allowlist and session lists need it).
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::handler::Reply;
-use crate::spec::synth::Synth;
+use crate::spec::shape::Shape;
 use crate::spec::validate::check;
-use crate::spec::{resolve, Operation, Spec};
+use crate::spec::{Operation, Spec};
 
 /// A response body ready to send.
 #[derive(Debug)]
 pub enum Body {
-    Json(Value),
+    /// Serialized JSON.
+    Json(Vec<u8>),
     Empty,
     Raw { content_type: String, text: String },
 }
@@ -31,60 +36,43 @@ pub struct Rendered {
     pub paginated_wrapper: bool,
 }
 
+fn json(status: u16, bytes: Vec<u8>) -> Rendered {
+    Rendered { status, body: Body::Json(bytes), paginated_wrapper: false }
+}
+
+/// Writes `value` through the shape of `schema` (as it is without one).
+fn write_shaped(spec: &Spec, schema: Option<&Value>, value: &Value, seed: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    match schema {
+        Some(s) => spec.shape(s, seed).write(value, &mut out),
+        None => {
+            let _ = serde_json::to_writer(&mut out, value);
+        }
+    }
+    out
+}
+
 /// Shapes a handler's reply for the picked spec.
 pub fn render(spec: &Spec, op: &Operation, reply: Reply, paginated: bool, seed: u64) -> Rendered {
-    let synth = Synth::new(&spec.doc, seed);
-    let success_status = op.success().and_then(|r| r.status).unwrap_or(200);
-    let json = |status, body| Rendered { status, body: Body::Json(body), paginated_wrapper: false };
+    let success = op.success();
+    let success_status = success.and_then(|r| r.status).unwrap_or(200);
+    let success_schema = success.and_then(|r| r.schema.as_ref());
     match reply {
-        Reply::Object(value) => {
-            let key = value.get("id").and_then(Value::as_str).unwrap_or(&op.id).to_string();
-            match op.success().and_then(|r| r.schema.as_ref()) {
-                Some(schema) => json(success_status, synth.conform(&value, schema, &key)),
-                None if success_status == 204 || success_status == 202 => {
-                    Rendered { status: success_status, body: Body::Empty, paginated_wrapper: false }
-                }
-                None => json(success_status, value),
+        Reply::Object(value) => match success_schema {
+            None if success_status == 204 || success_status == 202 => {
+                Rendered { status: success_status, body: Body::Empty, paginated_wrapper: false }
             }
-        }
-        Reply::Status(status, value) => match op.response_for(status).and_then(|r| r.schema.as_ref()) {
-            Some(schema) => json(status, synth.conform(&value, schema, &op.id)),
-            None => json(status, value),
+            schema => json(success_status, write_shaped(spec, schema, &value, seed)),
         },
-        Reply::List { items, total_count } => {
-            let Some(schema) = op.success().and_then(|r| r.schema.as_ref()) else {
-                return json(success_status, json!({"data": items, "total_count": total_count}));
-            };
-            let resolved = resolve(&spec.doc, schema);
-            if resolved.get("type").and_then(Value::as_str) == Some("array") {
-                let item_schema = resolved.get("items").cloned().unwrap_or(Value::Null);
-                let data: Vec<Value> = items.iter().map(|i| conform_item(&synth, i, &item_schema)).collect();
-                if paginated {
-                    return Rendered {
-                        status: success_status,
-                        body: Body::Json(json!({"data": data, "total_count": total_count})),
-                        paginated_wrapper: true,
-                    };
-                }
-                return json(success_status, Value::Array(data));
-            }
-            // A wrapper: put the items under its array property.
-            let flat = synth.flatten(schema);
-            let array_prop = flat
-                .get("properties")
-                .and_then(Value::as_object)
-                .and_then(|props| {
-                    props.iter().find(|(_, p)| resolve(&spec.doc, p).get("type").and_then(Value::as_str) == Some("array"))
-                })
-                .map(|(name, p)| (name.clone(), resolve(&spec.doc, p).get("items").cloned().unwrap_or(Value::Null)));
-            let (name, item_schema) = array_prop.unwrap_or(("data".into(), Value::Null));
-            let data: Vec<Value> = items.iter().map(|i| conform_item(&synth, i, &item_schema)).collect();
-            let mut wrapper = Map::new();
-            wrapper.insert(name, Value::Array(data));
-            wrapper.insert("total_count".into(), Value::from(total_count));
-            let wrapped = synth.conform(&Value::Object(wrapper), &flat, &op.id);
-            json(success_status, wrapped)
+        Reply::Status(status, value) => {
+            let schema = op.response_for(status).and_then(|r| r.schema.as_ref());
+            json(status, write_shaped(spec, schema, &value, seed))
         }
+        Reply::List { items, total_count } => {
+            let refs: Vec<&Value> = items.iter().collect();
+            render_list(spec, success_schema, success_status, &refs, total_count, paginated, seed)
+        }
+        Reply::StoredList { .. } => json(500, br#"{"errors":[{"message":"internal","long_message":"a stored list must be rendered with its store","code":"internal_clerk_error"}]}"#.to_vec()),
         Reply::Empty(status) => Rendered { status, body: Body::Empty, paginated_wrapper: false },
         Reply::Raw { status, content_type, body } => {
             Rendered { status, body: Body::Raw { content_type, text: body }, paginated_wrapper: false }
@@ -92,19 +80,62 @@ pub fn render(spec: &Spec, op: &Operation, reply: Reply, paginated: bool, seed: 
     }
 }
 
-fn conform_item(synth: &Synth, item: &Value, schema: &Value) -> Value {
-    let key = item.get("id").and_then(Value::as_str).unwrap_or("item");
-    synth.conform(item, schema, key)
+/// Renders stored objects by id under the instance lock, without copies.
+pub fn render_stored_list(
+    spec: &Spec,
+    op: &Operation,
+    store: &crate::state::Store,
+    (collection, ids, total_count): (&str, &[String], usize),
+    paginated: bool,
+    seed: u64,
+) -> Rendered {
+    let success = op.success();
+    let items: Vec<&Value> = ids.iter().filter_map(|id| store.get(collection, id)).collect();
+    render_list(spec, success.and_then(|r| r.schema.as_ref()), success.and_then(|r| r.status).unwrap_or(200), &items, total_count, paginated, seed)
+}
+
+fn render_list(
+    spec: &Spec,
+    schema: Option<&Value>,
+    status: u16,
+    items: &[&Value],
+    total_count: usize,
+    paginated: bool,
+    seed: u64,
+) -> Rendered {
+    let shape = schema.map(|s| spec.shape(s, seed));
+    let mut out = Vec::with_capacity(1024 * (items.len() + 1));
+    let wrap = |out: &mut Vec<u8>, key: &str, item: &Shape| {
+        out.extend_from_slice(b"{");
+        let _ = serde_json::to_writer(&mut *out, key);
+        out.push(b':');
+        item.write_items(items.iter().copied(), out);
+        out.extend_from_slice(format!(",\"total_count\":{total_count}}}").as_bytes());
+    };
+    match shape.as_deref() {
+        Some(Shape::Array(item)) if paginated => {
+            wrap(&mut out, "data", item);
+            return Rendered { status, body: Body::Json(out), paginated_wrapper: true };
+        }
+        Some(Shape::Array(item)) => item.write_items(items.iter().copied(), &mut out),
+        Some(wrapper) => match wrapper.wrapper_array() {
+            Some((key, item)) => wrap(&mut out, key, item),
+            None => wrap(&mut out, "data", &Shape::Any),
+        },
+        None => wrap(&mut out, "data", &Shape::Any),
+    }
+    json(status, out)
 }
 
 /// Checks an outgoing JSON body against the response the spec declares for
 /// its status. `Err` names every violated path.
 pub fn check_response(op: &Operation, rendered: &Rendered) -> Result<(), ApiError> {
-    let Body::Json(body) = &rendered.body else { return Ok(()) };
+    let Body::Json(bytes) = &rendered.body else { return Ok(()) };
     let Some(validator) = op.response_for(rendered.status).and_then(|r| r.validator.as_ref()) else {
         return Ok(());
     };
-    let target = if rendered.paginated_wrapper { body.get("data").unwrap_or(body) } else { body };
+    let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let target = if rendered.paginated_wrapper { body.get("data").unwrap_or(&body) } else { &body };
     let problems = check(validator, target);
     if problems.is_empty() {
         return Ok(());

@@ -5,6 +5,7 @@
 pub mod load;
 pub mod routes;
 pub mod schema;
+pub mod shape;
 pub mod synth;
 pub mod validate;
 
@@ -117,6 +118,8 @@ pub struct Spec {
     pub router: Router,
     pub schema_count: usize,
     pub validator_count: usize,
+    /// Compiled response shapes, by the address of their schema in this spec.
+    pub shapes: parking_lot::RwLock<HashMap<(usize, u64), Arc<shape::Shape>>>,
 }
 
 /// `v1` is Clerk's original API version, released as `2021-02-05`.
@@ -240,7 +243,19 @@ impl Spec {
             operations,
             router,
             schema_count,
+            shapes: Default::default(),
         })
+    }
+
+    /// The compiled shape of a schema this spec owns (a response schema of
+    /// one of its operations), compiled on first use.
+    pub fn shape(&self, schema: &Value, seed: u64) -> Arc<shape::Shape> {
+        let key = (schema as *const Value as usize, seed);
+        if let Some(found) = self.shapes.read().get(&key) {
+            return found.clone();
+        }
+        let compiled = Arc::new(shape::Shape::compile(&self.doc, schema, seed));
+        self.shapes.write().entry(key).or_insert(compiled).clone()
     }
 
     pub fn operation(&self, id: &str) -> Option<&Operation> {
@@ -418,6 +433,7 @@ mod tests {
             router: Router::default(),
             schema_count: 0,
             validator_count: 0,
+            shapes: Default::default(),
         })
     }
 

@@ -451,8 +451,8 @@ fn list(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
     sort_by_order(&mut matched, order);
     let total = matched.len();
     let (limit, offset) = ctx.page();
-    let page = matched.into_iter().skip(offset).take(limit).cloned().collect();
-    Ok(Reply::list(page, total))
+    let ids = matched.into_iter().skip(offset).take(limit).filter_map(|i| i.get("id").and_then(Value::as_str).map(String::from)).collect();
+    Ok(Reply::StoredList { collection: key.to_string(), ids, total_count: total })
 }
 
 /// A filter matches when the item's field equals the value (or one of them,

@@ -32,8 +32,8 @@ pub fn list_users(ctx: &Ctx) -> Result<Reply, ApiError> {
         None => 0,
     };
     let (limit, offset) = ctx.page();
-    let page = matched.into_iter().skip(start + offset).take(limit).cloned().collect();
-    Ok(Reply::list(page, total))
+    let ids = matched.into_iter().skip(start + offset).take(limit).filter_map(|u| u["id"].as_str().map(String::from)).collect();
+    Ok(Reply::StoredList { collection: "users".into(), ids, total_count: total })
 }
 
 pub fn count_users(ctx: &Ctx) -> Result<Reply, ApiError> {
