@@ -28,18 +28,21 @@ impl TestServer {
     }
 
     pub fn start_with(configure: impl FnOnce(&mut ServeArgs)) -> TestServer {
-        let mut args = ServeArgs::default();
-        args.spec.spec_dir = Some(spec_dir());
-        args.validate_responses = true;
-        args.seed = 1;
-        args.log_level = "warn".into();
-        configure(&mut args);
+        Self::try_start_with(configure).expect("the mock starts")
+    }
+
+    /// Serves on a runtime of its own thread until dropped.
+    fn launch<F, Fut>(start: F) -> Result<TestServer, String>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<MockServer, Box<dyn std::error::Error + Send + Sync>>>,
+    {
         let (url_tx, url_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async move {
-                match MockServer::start(args).await {
+                match start().await {
                     Ok(server) => {
                         url_tx.send(Ok(server.url())).unwrap();
                         let _ = stop_rx.await;
@@ -49,8 +52,13 @@ impl TestServer {
                 }
             });
         });
-        let url = url_rx.recv().unwrap().expect("the mock starts");
-        TestServer { url, stop: Some(stop_tx), thread: Some(thread) }
+        match url_rx.recv().unwrap() {
+            Ok(url) => Ok(TestServer { url, stop: Some(stop_tx), thread: Some(thread) }),
+            Err(e) => {
+                let _ = thread.join();
+                Err(e)
+            }
+        }
     }
 
     /// A client with its own secret key: its own isolated instance.
@@ -193,20 +201,9 @@ pub fn mini_specs() -> Vec<PathBuf> {
 impl TestServer {
     /// Serves an application built by the test (e.g. with its own handlers).
     pub fn start_app(app: std::sync::Arc<clerk_mock::app::App>) -> TestServer {
-        let (url_tx, url_rx) = mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-            rt.block_on(async move {
-                let server = MockServer::start_with(app).await.unwrap();
-                url_tx.send(server.url()).unwrap();
-                let _ = stop_rx.await;
-                server.shutdown().await;
-            });
-        });
-        let url = url_rx.recv().unwrap();
-        TestServer { url, stop: Some(stop_tx), thread: Some(thread) }
+        Self::launch(move || MockServer::start_with(app)).expect("the mock starts")
     }
+
 }
 
 impl TestServer {
@@ -219,28 +216,7 @@ impl TestServer {
         args.seed = 1;
         args.log_level = "warn".into();
         configure(&mut args);
-        let (url_tx, url_rx) = mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-            rt.block_on(async move {
-                match MockServer::start(args).await {
-                    Ok(server) => {
-                        url_tx.send(Ok(server.url())).unwrap();
-                        let _ = stop_rx.await;
-                        server.shutdown().await;
-                    }
-                    Err(e) => url_tx.send(Err(e.to_string())).unwrap(),
-                }
-            });
-        });
-        match url_rx.recv().unwrap() {
-            Ok(url) => Ok(TestServer { url, stop: Some(stop_tx), thread: Some(thread) }),
-            Err(e) => {
-                let _ = thread.join();
-                Err(e)
-            }
-        }
+        Self::launch(move || MockServer::start(args))
     }
 }
 
