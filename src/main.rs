@@ -72,6 +72,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             Ok(s) => s,
             Err(e) => return fail(&format!("cannot listen: {e}")),
         };
+        let stop = shutdown_signal();
         println!("{}", server.url());
         // After the URL (the first line, which scripts read): what an app's
         // authenticateRequest needs to trust the mock's tokens.
@@ -80,7 +81,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         println!("jwks: {}/v1/jwks", server.url());
         let _ = std::io::stdout().flush();
         tracing::info!(url = %server.url(), startup_ms = started.elapsed().as_millis() as u64, "clerk-mock listening");
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         server.shutdown().await;
         ExitCode::SUCCESS

@@ -172,14 +172,20 @@ async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcom
 
     // 6 dispatch
     let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
-    let reply = dispatch(app.plan(spec, op_index), &ctx)?;
+    let reply = dispatch(app.plan(spec, op_index), &ctx);
+    if req.method != "GET" {
+        // Whatever a write did (or half did), cached renderings are stale.
+        ctx.instance.store.lock().touch();
+    }
+    let reply = reply?;
 
     // 7 render
     let paginated = ctx.raw_query_value("paginated") == Some("true");
     let rendered = match reply {
         Reply::StoredList { collection, ids, total_count } => {
             let store = ctx.instance.store.lock();
-            render::render_stored_list(spec, op, &store, (&collection, &ids, total_count), paginated, app.seed())
+            let mut cache = ctx.instance.rendered.lock();
+            render::render_stored_list(spec, op, &store, &mut cache, (&collection, &ids, total_count), paginated, app.seed())
         }
         reply => render::render(spec, op, reply, paginated, app.seed()),
     };

@@ -17,6 +17,7 @@ use crate::handler::Reply;
 use crate::spec::shape::Shape;
 use crate::spec::validate::check;
 use crate::spec::{Operation, Spec};
+use crate::state::{RenderCache, Store};
 
 /// A response body ready to send.
 #[derive(Debug)]
@@ -80,18 +81,61 @@ pub fn render(spec: &Spec, op: &Operation, reply: Reply, paginated: bool, seed: 
     }
 }
 
-/// Renders stored objects by id under the instance lock, without copies.
+/// Renders stored objects by id under the instance lock, without copies,
+/// reusing the bytes of objects rendered before at the same store generation.
 pub fn render_stored_list(
     spec: &Spec,
     op: &Operation,
-    store: &crate::state::Store,
+    store: &Store,
+    cache: &mut RenderCache,
     (collection, ids, total_count): (&str, &[String], usize),
     paginated: bool,
     seed: u64,
 ) -> Rendered {
     let success = op.success();
-    let items: Vec<&Value> = ids.iter().filter_map(|id| store.get(collection, id)).collect();
-    render_list(spec, success.and_then(|r| r.schema.as_ref()), success.and_then(|r| r.status).unwrap_or(200), &items, total_count, paginated, seed)
+    let status = success.and_then(|r| r.status).unwrap_or(200);
+    let Some(shape) = success.and_then(|r| r.schema.as_ref()).map(|s| spec.shape(s, seed)) else {
+        let items: Vec<&Value> = ids.iter().filter_map(|id| store.get(collection, id)).collect();
+        return render_list(spec, None, status, &items, total_count, paginated, seed);
+    };
+    let (item_shape, wrapper_key) = match shape.as_ref() {
+        Shape::Array(item) => (item.as_ref(), paginated.then_some("data")),
+        other => match other.wrapper_array() {
+            Some((key, item)) => (item, Some(key)),
+            None => (&Shape::Any, Some("data")),
+        },
+    };
+    let shape_id = item_shape as *const Shape as usize;
+    let generation = store.generation.0;
+    let mut out = Vec::with_capacity(1500 * (ids.len() + 1));
+    if let Some(key) = wrapper_key {
+        out.push(b'{');
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
+    }
+    out.push(b'[');
+    let mut first = true;
+    for id in ids {
+        let Some(item) = store.get(collection, id) else { continue };
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        match cache.get(shape_id, id, generation) {
+            Some(bytes) => out.extend_from_slice(bytes),
+            None => {
+                let start = out.len();
+                item_shape.write(item, &mut out);
+                cache.put(shape_id, id, generation, out[start..].to_vec());
+            }
+        }
+    }
+    out.push(b']');
+    if wrapper_key.is_some() {
+        out.extend_from_slice(format!(",\"total_count\":{total_count}}}").as_bytes());
+    }
+    let paginated_wrapper = paginated && matches!(shape.as_ref(), Shape::Array(_));
+    Rendered { status, body: Body::Json(out), paginated_wrapper }
 }
 
 fn render_list(

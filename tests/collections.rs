@@ -142,3 +142,22 @@ fn collections_are_per_instance_and_survive_between_api_versions() {
     }
     assert_eq!(server.client().get(&format!("/v1/jwt_templates/{id}")).status, 404);
 }
+
+#[test]
+fn a_list_read_again_after_a_write_shows_the_write() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let id = id_of(&c.post("/v1/machines", json!({"name": "before"})).body);
+    assert_eq!(c.get("/v1/machines").body["data"][0]["name"], "before");
+    assert_eq!(c.get("/v1/machines").body["data"][0]["name"], "before");
+    c.patch(&format!("/v1/machines/{id}"), json!({"name": "after"}));
+    assert_eq!(c.get("/v1/machines").body["data"][0]["name"], "after");
+    let users = server.client();
+    let user = users.post("/v1/users", json!({"email_address": ["cache@example.com"], "first_name": "Before"}));
+    let uid = id_of(&user.body);
+    assert_eq!(users.get("/v1/users").body[0]["first_name"], "Before");
+    users.patch(&format!("/v1/users/{uid}"), json!({"first_name": "After"}));
+    assert_eq!(users.get("/v1/users").body[0]["first_name"], "After");
+    // Another API version of the same list renders its own shape.
+    assert_eq!(users.clone().with_version(Some("2026-05-12")).get("/v1/users").body[0]["first_name"], "After");
+}

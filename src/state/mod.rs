@@ -48,9 +48,69 @@ pub struct Store {
     /// seed give byte-identical timestamps.
     #[serde(skip)]
     pub frozen_clock: bool,
+    /// Changes whenever the store may have changed (see [`Store::touch`]):
+    /// rendered answers cached under an older generation are stale.
+    #[serde(skip)]
+    pub generation: Generation,
+}
+
+/// A store's version for caches: fresh from a process-wide counter, so a
+/// replaced or reloaded store never reuses an old value. Ignored by equality.
+#[derive(Debug, Clone, Copy)]
+pub struct Generation(pub u64);
+
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Generation {
+    pub fn fresh() -> Generation {
+        Generation(GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        Generation::fresh()
+    }
+}
+
+impl PartialEq for Generation {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Rendered objects of one instance, by (response shape, object id), with
+/// the store generation they were rendered at: repeated reads of unchanged
+/// objects copy bytes instead of rendering them again. Bounded: it is
+/// cleared when it grows past [`RenderCache::MAX_ENTRIES`].
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    entries: HashMap<(usize, String), (u64, Vec<u8>)>,
+}
+
+impl RenderCache {
+    pub const MAX_ENTRIES: usize = 20_000;
+
+    /// The cached bytes of an object, if rendered at this generation.
+    pub fn get(&self, shape: usize, id: &str, generation: u64) -> Option<&[u8]> {
+        // The key is built only on a lookup; ids are short.
+        self.entries.get(&(shape, id.to_string())).filter(|(g, _)| *g == generation).map(|(_, b)| b.as_slice())
+    }
+
+    pub fn put(&mut self, shape: usize, id: &str, generation: u64, bytes: Vec<u8>) {
+        if self.entries.len() >= Self::MAX_ENTRIES {
+            self.entries.clear();
+        }
+        self.entries.insert((shape, id.to_string()), (generation, bytes));
+    }
 }
 
 impl Store {
+    /// Marks the store as changed: caches of what it held are stale.
+    pub fn touch(&mut self) {
+        self.generation = Generation::fresh();
+    }
+
     pub fn new(seed: u64, instance_key: &str) -> Store {
         Store { seed, instance_key: instance_key.to_string(), ..Store::default() }
     }
@@ -118,6 +178,13 @@ pub type Initializer = Arc<dyn Fn(&mut Store) + Send + Sync>;
 pub struct Instance {
     pub key: String,
     pub store: Mutex<Store>,
+    pub rendered: Mutex<RenderCache>,
+}
+
+impl Instance {
+    pub fn new(key: &str, store: Store) -> Instance {
+        Instance { key: key.to_string(), store: Mutex::new(store), rendered: Mutex::new(RenderCache::default()) }
+    }
 }
 
 /// Every instance, by secret key; created on first use.
@@ -152,14 +219,15 @@ impl Instances {
         }
         let mut map = self.map.write();
         map.entry(key.to_string())
-            .or_insert_with(|| Arc::new(Instance { key: key.to_string(), store: Mutex::new(self.initial_store(key)) }))
+            .or_insert_with(|| Arc::new(Instance::new(key, self.initial_store(key))))
             .clone()
     }
 
     /// Restores an instance to its initial state.
     pub fn reset(&self, key: &str) {
         let instance = self.get_or_create(key);
-        let fresh = self.initial_store(key);
+        let mut fresh = self.initial_store(key);
+        fresh.touch();
         *instance.store.lock() = fresh;
     }
 
