@@ -4,7 +4,8 @@
 //
 // Every step prints `PASS <step>` or `FAIL <step>: <reason>`; the last line is
 // `N passed, M failed` and the exit code is non-zero when anything failed.
-// Each run uses a fresh random secret key, so it gets an empty, isolated instance.
+// Each run uses a fresh random secret key, so it gets its own isolated instance; counts are
+// checked relative to what the instance holds at the start (the mock may load fixtures).
 import { randomBytes } from "node:crypto";
 import { createClerkClient } from "@clerk/backend";
 
@@ -98,6 +99,15 @@ async function step(name, fn) {
   }
 }
 
+await step("read the instance's starting counts", async () => {
+  st.baseUsers = await clerk.users.getCount();
+  check(Number.isInteger(st.baseUsers), `getCount() should be a number, got ${JSON.stringify(st.baseUsers)}`);
+  st.baseInvitations = (await clerk.invitations.getInvitationList()).totalCount;
+  check(Number.isInteger(st.baseInvitations), `invitation totalCount should be a number, got ${st.baseInvitations}`);
+  st.baseAllowlist = (await clerk.allowlistIdentifiers.getAllowlistIdentifierList()).totalCount;
+  check(Number.isInteger(st.baseAllowlist), `allowlist totalCount should be a number, got ${st.baseAllowlist}`);
+});
+
 await step("create user", async () => {
   const u = await clerk.users.createUser({
     emailAddress: [email],
@@ -148,17 +158,18 @@ await step("list users filtered by email address", async () => {
 });
 
 await step("list users with a limit", async () => {
+  const total = need("baseUsers") + 3;
   const res = await clerk.users.getUserList({ limit: 2 });
   eq(res.data.length, 2, "page length");
-  eq(res.totalCount, 3, "totalCount");
+  eq(res.totalCount, total, "totalCount");
   const rest = await clerk.users.getUserList({ limit: 2, offset: 2 });
-  eq(rest.data.length, 1, "second page length");
+  eq(rest.data.length, Math.min(2, total - 2), "second page length");
   const ids = new Set([...res.data, ...rest.data].map((u) => u.id));
-  eq(ids.size, 3, "distinct users over both pages");
+  eq(ids.size, res.data.length + rest.data.length, "distinct users over both pages");
 });
 
 await step("count users", async () => {
-  eq(await clerk.users.getCount(), 3, "getCount()");
+  eq(await clerk.users.getCount(), need("baseUsers") + 3, "getCount()");
   eq(await clerk.users.getCount({ emailAddress: [email] }), 1, "getCount({emailAddress})");
 });
 
@@ -243,12 +254,14 @@ await step("create and list invitations", async () => {
   eq(inv.emailAddress, invEmail, "emailAddress");
   eq(inv.status, "pending", "status");
   eq(canon(inv.publicMetadata), canon({ source: "sdk-flow" }), "publicMetadata");
-  const list = await clerk.invitations.getInvitationList();
+  const list = await clerk.invitations.getInvitationList({ limit: 500 });
   check(Array.isArray(list?.data), `expected { data: [...] }, got ${JSON.stringify(list).slice(0, 300)}`);
-  eq(list.data.map((i) => i.id), [inv.id], "invitation ids");
-  eq(list.totalCount, 1, "totalCount");
-  const pending = await clerk.invitations.getInvitationList({ status: "pending" });
-  eq(pending.data.map((i) => i.id), [inv.id], "pending invitation ids");
+  check(list.data.some((i) => i.id === inv.id), `new invitation ${inv.id} not in the list`);
+  eq(list.totalCount, need("baseInvitations") + 1, "totalCount");
+  eq(list.data[0]?.id, inv.id, "newest invitation first");
+  const pending = await clerk.invitations.getInvitationList({ status: "pending", limit: 500 });
+  check(pending.data.some((i) => i.id === inv.id), "new invitation not in the pending list");
+  check(pending.data.every((i) => i.status === "pending"), "status=pending list holds other statuses");
 });
 
 await step("allowlist identifier create, list, delete", async () => {
@@ -257,20 +270,23 @@ await step("allowlist identifier create, list, delete", async () => {
   assertMapped(a, "identifierType", "createAllowlistIdentifier");
   eq(a.identifier, ident, "identifier");
   eq(a.identifierType, "email_address", "identifierType");
-  const list = await clerk.allowlistIdentifiers.getAllowlistIdentifierList();
+  const base = need("baseAllowlist");
+  const list = await clerk.allowlistIdentifiers.getAllowlistIdentifierList({ limit: 500 });
   check(Array.isArray(list?.data), `expected { data: [...] }, got ${JSON.stringify(list).slice(0, 300)}`);
-  eq(list.data.map((x) => x.id), [a.id], "allowlist ids");
-  eq(list.totalCount, 1, "totalCount");
+  check(list.data.some((x) => x.id === a.id), `new identifier ${a.id} not in the list`);
+  eq(list.totalCount, base + 1, "totalCount");
   const del = await clerk.allowlistIdentifiers.deleteAllowlistIdentifier(a.id);
   eq(del.deleted, true, "deleted");
   eq(del.id, a.id, "deleted id");
-  const after = await clerk.allowlistIdentifiers.getAllowlistIdentifierList();
-  eq(after.data.length, 0, "allowlist size after delete");
+  const after = await clerk.allowlistIdentifiers.getAllowlistIdentifierList({ limit: 500 });
+  check(!after.data.some((x) => x.id === a.id), "deleted identifier still listed");
+  eq(after.totalCount, base, "totalCount after delete");
 });
 
-await step("another secret key sees an isolated, empty instance", async () => {
+await step("another secret key sees an isolated instance", async () => {
   const other = createClerkClient({ secretKey: `sk_test_${randomBytes(16).toString("hex")}`, apiUrl });
-  eq(await other.users.getCount(), 0, "user count of a fresh instance");
+  eq(await other.users.getCount(), need("baseUsers"), "user count of a fresh instance (= this one's at start)");
+  eq((await other.users.getUserList({ emailAddress: [email] })).data.length, 0, "our user seen from the other key");
 });
 
 await step("delete user, then getUser fails with 404", async () => {
@@ -280,7 +296,7 @@ await step("delete user, then getUser fails with 404", async () => {
   eq(del.id, st.userId, "deleted id");
   const err = await expectApiError(() => clerk.users.getUser(st.userId), "getUser after delete");
   eq(err.status, 404, `status (errors: ${err.errors.map((e) => e.code).join(",")})`);
-  eq(await clerk.users.getCount(), 2, "getCount after delete");
+  eq(await clerk.users.getCount(), st.baseUsers + 2, "getCount after delete");
 });
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -4,7 +4,8 @@
 
 Every step prints `PASS <step>` or `FAIL <step>: <reason>`; the last line is
 `N passed, M failed` and the exit code is non-zero when anything failed.
-Each run uses a fresh random secret key, so it gets an empty, isolated instance.
+Each run uses a fresh random secret key, so it gets its own isolated instance; counts are
+checked relative to what the instance holds at the start (the mock may load fixtures).
 """
 
 import enum
@@ -133,6 +134,14 @@ def step(name):
     return run
 
 
+@step("read the instance's starting counts")
+def _():
+    st["base_users"] = clerk.users.count().total_count
+    # Without paginated=true both lists answer bare arrays; 500 is the spec's maximum page.
+    st["base_invitations"] = len(clerk.invitations.list(limit=500))
+    st["base_allowlist"] = len(clerk.allowlist_identifiers.list(limit=500))
+
+
 @step("create user")
 def _():
     u = clerk.users.create(
@@ -181,16 +190,17 @@ def _():
 
 @step("list users with a limit")
 def _():
+    total = need("base_users") + 3
     page = clerk.users.list(request={"limit": 2})
     eq(len(page), 2, "page length")
     rest = clerk.users.list(request={"limit": 2, "offset": 2})
-    eq(len(rest), 1, "second page length")
-    eq(len({u.id for u in page + rest}), 3, "distinct users over both pages")
+    eq(len(rest), min(2, total - 2), "second page length")
+    eq(len({u.id for u in page + rest}), len(page) + len(rest), "distinct users over both pages")
 
 
 @step("count users")
 def _():
-    eq(clerk.users.count().total_count, 3, "count()")
+    eq(clerk.users.count().total_count, need("base_users") + 3, "count()")
     eq(clerk.users.count(request={"email_address": [EMAIL]}).total_count, 1, "count(email_address)")
 
 
@@ -280,8 +290,13 @@ def _():
     eq(inv.email_address, inv_email, "email_address")
     eq(inv.status, "pending", "status")
     eq(inv.public_metadata, {"source": "sdk-flow"}, "public_metadata")
-    eq([i.id for i in clerk.invitations.list()], [inv.id], "invitation ids")
-    eq([i.id for i in clerk.invitations.list(status="pending")], [inv.id], "pending invitation ids")
+    invs = clerk.invitations.list(limit=500)
+    check(inv.id in [i.id for i in invs], f"new invitation {inv.id} not in the list")
+    eq(len(invs), need("base_invitations") + 1, "invitation count")
+    eq(invs[0].id, inv.id, "newest invitation first")
+    pending = clerk.invitations.list(status="pending", limit=500)
+    check(inv.id in [i.id for i in pending], "new invitation not in the pending list")
+    eq(sorted({i.status for i in pending}, key=str), ["pending"], "statuses in the status=pending list")
 
 
 @step("allowlist identifier create, list, delete")
@@ -290,16 +305,23 @@ def _():
     a = clerk.allowlist_identifiers.create(request={"identifier": ident, "notify": False})
     eq(a.identifier, ident, "identifier")
     eq(a.identifier_type, "email_address", "identifier_type")
-    eq([x.id for x in clerk.allowlist_identifiers.list()], [a.id], "allowlist ids")
+    base = need("base_allowlist")
+    ids = [x.id for x in clerk.allowlist_identifiers.list(limit=500)]
+    check(a.id in ids, f"new identifier {a.id} not in the list")
+    eq(len(ids), base + 1, "allowlist size")
     d = clerk.allowlist_identifiers.delete(identifier_id=a.id)
     eq(d.deleted, True, "deleted")
     eq(d.id, a.id, "deleted id")
-    eq(clerk.allowlist_identifiers.list(), [], "allowlist after delete")
+    after = [x.id for x in clerk.allowlist_identifiers.list(limit=500)]
+    check(a.id not in after, "deleted identifier still listed")
+    eq(len(after), base, "allowlist size after delete")
 
 
-@step("another secret key sees an isolated, empty instance")
+@step("another secret key sees an isolated instance")
 def _():
-    eq(new_client().users.count().total_count, 0, "user count of a fresh instance")
+    other = new_client()
+    eq(other.users.count().total_count, need("base_users"), "user count of a fresh instance (= this one's at start)")
+    eq(other.users.list(request={"email_address": [EMAIL]}), [], "our user seen from the other key")
 
 
 @step("delete user, then get fails with 404")
@@ -310,7 +332,7 @@ def _():
     err = expect_api_error(lambda: clerk.users.get(user_id=st["user_id"]), "users.get after delete")
     eq(err.status_code, 404, f"status (codes {error_codes(err)})")
     check(isinstance(err, models.ClerkErrors), f"expected ClerkErrors for the 404, got {describe(err)}")
-    eq(clerk.users.count().total_count, 2, "count after delete")
+    eq(clerk.users.count().total_count, st["base_users"] + 2, "count after delete")
 
 
 print(f"{passed} passed, {failed} failed", flush=True)

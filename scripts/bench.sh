@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Load benchmark of clerk-mock against a "ceiling": a bare hyper + tokio server (examples/ceiling.rs)
+# that answers every request with a fixed JSON body as large as a real GET /v1/users?limit=10 answer.
+#
+#   bash scripts/bench.sh            # writes the table to stdout and to docs/performance.md
+#
+# Env: SPEC_DIR (../shared/clerk-openapi), DURATION (10s), THREADS (2), CONNECTIONS (32),
+#      STARTUP_RUNS (10), OUT (docs/performance.md; "-" for stdout only), SKIP_BUILD (0).
+# Everything runs on loopback with fixed durations; the servers it starts are stopped at exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SPEC_DIR="${SPEC_DIR:-../shared/clerk-openapi}"
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-2}"
+CONNECTIONS="${CONNECTIONS:-32}"
+STARTUP_RUNS="${STARTUP_RUNS:-10}"
+OUT="${OUT:-docs/performance.md}"
+KEY="sk_test_bench"
+MOCK="$ROOT/target/release/clerk-mock"
+CEILING="$ROOT/target/release/examples/ceiling"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+[ -d "$SPEC_DIR" ] || die "spec dir $SPEC_DIR not found (set SPEC_DIR)"
+SPEC_DIR="$(cd "$SPEC_DIR" && pwd)"
+TMP="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# --- tools -----------------------------------------------------------------------------
+need_apt=()
+command -v wrk >/dev/null || need_apt+=(wrk)
+command -v curl >/dev/null || need_apt+=(curl)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  log "installing ${need_apt[*]} with apt-get"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  log "SKIP_BUILD=1: using the release binaries already built"
+else
+  log "building release binaries"
+  cargo build --release --bin clerk-mock --examples >&2
+fi
+[ -x "$MOCK" ] && [ -x "$CEILING" ] || die "release binaries missing: $MOCK, $CEILING"
+
+# --- helpers ---------------------------------------------------------------------------
+# start NAME CMD...: starts CMD in the background, waits for its first stdout line (the URL).
+# Sets STARTED_PID and STARTED_URL.
+start() {
+  local name="$1"; shift
+  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  local i line
+  for i in $(seq 1 600); do
+    if [ -s "$TMP/$name.out" ]; then
+      line="$(head -n1 "$TMP/$name.out")"
+      case "$line" in http://*) STARTED_URL="$line"; return 0 ;; esac
+    fi
+    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$TMP/$name.err" >&2; die "$name exited during start-up"; }
+    sleep 0.1
+  done
+  die "$name printed no URL within 60 s"
+}
+
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local p keep=()
+  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+# to_ms VALUE_WITH_UNIT (wrk prints us, ms or s)
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n = n / 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n = n * 1000
+    printf "%.3f", n }'
+}
+
+# bench LABEL URL LUA: runs wrk; sets RPS, P50, P99 (ms), NON2XX, SOCKERR
+bench() {
+  local label="$1" url="$2" lua="$3" f="$TMP/$1.wrk"
+  log "wrk $label: -t$THREADS -c$CONNECTIONS -d$DURATION $url"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" "$url" >"$f"
+  RPS="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$f")"
+  P50="$(to_ms "$(awk '$1 == "50%" {print $2; exit}' "$f")")"
+  P99="$(to_ms "$(awk '$1 == "99%" {print $2; exit}' "$f")")"
+  NON2XX="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$f")"; NON2XX="${NON2XX:-0}"
+  SOCKERR="$(awk '/Socket errors:/ {sub(/^ *Socket errors: */, ""); print}' "$f")"; SOCKERR="${SOCKERR:-none}"
+  TOTAL="$(awk '/requests in/ {print $1; exit}' "$f")"
+}
+
+status_of() { # METHOD URL [BODY]
+  if [ $# -ge 3 ]; then
+    curl -s -o /dev/null -w '%{http_code}' -X "$1" -H "Authorization: Bearer $KEY" \
+      -H 'Content-Type: application/json' --data "$3" "$2"
+  else
+    curl -s -o /dev/null -w '%{http_code}' -X "$1" -H "Authorization: Bearer $KEY" "$2"
+  fi
+}
+
+rss_kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# --- start-up time ---------------------------------------------------------------------
+log "start-up time: $STARTUP_RUNS runs of clerk-mock serve (spawn until the URL line)"
+mkfifo "$TMP/startup.fifo"
+startup_ms=()
+for _ in $(seq 1 "$STARTUP_RUNS"); do
+  t0="$(date +%s%N)"
+  "$MOCK" serve --port 0 --spec-dir "$SPEC_DIR" >"$TMP/startup.fifo" 2>/dev/null &
+  pid=$!
+  PIDS+=("$pid")
+  exec 3<"$TMP/startup.fifo"
+  IFS= read -r line <&3 || die "clerk-mock exited before printing its URL"
+  t1="$(date +%s%N)"
+  case "$line" in http://*) ;; *) die "unexpected first line: $line" ;; esac
+  startup_ms+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e6}')")
+  stop "$pid"
+  exec 3<&-
+done
+STARTUP_MEDIAN="$(printf '%s\n' "${startup_ms[@]}" | sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f", (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
+STARTUP_MIN="$(printf '%s\n' "${startup_ms[@]}" | sort -n | head -n1)"
+STARTUP_MAX="$(printf '%s\n' "${startup_ms[@]}" | sort -n | tail -n1)"
+
+# --- clerk-mock, seeded ----------------------------------------------------------------
+start clerk-mock "$MOCK" serve --port 0 --spec-dir "$SPEC_DIR"
+MOCK_PID="$STARTED_PID"; MOCK_URL="$STARTED_URL"
+log "clerk-mock at $MOCK_URL (pid $MOCK_PID)"
+RSS_IDLE="$(rss_kib "$MOCK_PID" VmRSS)"
+for i in $(seq 1 10); do
+  code="$(status_of POST "$MOCK_URL/v1/users" \
+    "{\"email_address\":[\"seed-$i@example.com\"],\"first_name\":\"Seed\",\"last_name\":\"User $i\",\"password\":\"Seed-password-$i-x9!\",\"public_metadata\":{\"seed\":$i}}")"
+  [ "$code" = 200 ] || die "seeding user $i: POST /v1/users answered $code"
+done
+curl -s -H "Authorization: Bearer $KEY" "$MOCK_URL/v1/users?limit=10" >"$TMP/users.json"
+BODY_BYTES="$(wc -c <"$TMP/users.json" | tr -d ' ')"
+[ "$(grep -o '"object":"user"' "$TMP/users.json" | wc -l)" -ge 10 ] || log "warning: GET /v1/users?limit=10 did not return 10 users"
+RSS_SEEDED="$(rss_kib "$MOCK_PID" VmRSS)"
+users_count() { curl -s -H "Authorization: Bearer $KEY" "$MOCK_URL/v1/users/count" | sed -n 's/.*"total_count": *\([0-9]*\).*/\1/p'; }
+USERS_SEEDED="$(users_count)"
+log "GET /v1/users?limit=10 answers $BODY_BYTES bytes"
+
+# Sanity: each case answers what it should before it is loaded.
+GET_CODE="$(status_of GET "$MOCK_URL/v1/users?limit=10")"
+VALID_CODE="$(status_of POST "$MOCK_URL/v1/users" '{"email_address":["probe@example.com"],"first_name":"Probe","skip_password_requirement":true}')"
+INVALID_CODE="$(status_of POST "$MOCK_URL/v1/users" '{"email_address":["invalid@example.com"],"first_name":42,"skip_password_requirement":true}')"
+log "status codes: GET users $GET_CODE, POST valid $VALID_CODE, POST invalid $INVALID_CODE"
+
+# --- ceiling ---------------------------------------------------------------------------
+start ceiling "$CEILING" --body-bytes "$BODY_BYTES"
+CEIL_PID="$STARTED_PID"; CEIL_URL="$STARTED_URL"
+log "ceiling at $CEIL_URL (pid $CEIL_PID)"
+
+# --- load ------------------------------------------------------------------------------
+LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$(awk '{print int($1)}' /proc/loadavg)" -lt 1 ] || log "warning: load average is $LOADAVG: other work on the machine skews the figures"
+declare -A R
+run_case() { # KEY LABEL URL LUA EXPECTED_STATUS
+  bench "$1" "$3" "$4"
+  R[$1]="$2|$RPS|$P50|$P99|$NON2XX|$TOTAL|$5|$SOCKERR"
+}
+run_case ceiling "ceiling: fixed ${BODY_BYTES}-byte JSON (GET)" "$CEIL_URL/v1/users?limit=10" scripts/wrk/auth.lua 200
+run_case get "clerk-mock GET /v1/users?limit=10" "$MOCK_URL/v1/users?limit=10" scripts/wrk/auth.lua "$GET_CODE"
+run_case invalid "clerk-mock POST /v1/users, invalid body" "$MOCK_URL/v1/users" scripts/wrk/post_user_invalid.lua "$INVALID_CODE"
+run_case valid "clerk-mock POST /v1/users, valid body (new user each)" "$MOCK_URL/v1/users" scripts/wrk/post_user_valid.lua "$VALID_CODE"
+stop "$CEIL_PID"
+
+RSS_AFTER="$(rss_kib "$MOCK_PID" VmRSS)"
+RSS_PEAK="$(rss_kib "$MOCK_PID" VmHWM)"
+USERS_AFTER="$(users_count)"
+stop "$MOCK_PID"
+
+# --- report ----------------------------------------------------------------------------
+IFS='|' read -r _ CEIL_RPS CEIL_P50 CEIL_P99 _ <<<"${R[ceiling]}"
+CPU="$(awk -F: '/model name/ {gsub(/^ +/, "", $2); print $2; exit}' /proc/cpuinfo)"
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+DIRTY="$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo ' (with uncommitted changes)' || true)"
+
+report() {
+  cat <<EOF
+# Performance
+
+Measured by \`scripts/bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), clerk-mock commit \`$COMMIT\`$DIRTY.
+
+Machine: $(nproc) CPUs ($CPU), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r).
+wrk and both servers share these CPUs over loopback; release builds; clerk-mock runs without
+\`--validate-responses\`. Load: \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\`, one case after the other,
+with \`Authorization: Bearer $KEY\` (one instance: its initial data plus 10 users created through
+\`POST /v1/users\`, $USERS_SEEDED users in all before the load). Load average (1, 5, 15 min) before the load: $LOADAVG.
+
+The ceiling is \`examples/ceiling.rs\`: the same hyper 1 + tokio stack answering every request with a
+fixed JSON body of $BODY_BYTES bytes, the size of clerk-mock's \`GET /v1/users?limit=10\` answer. Ratios are
+clerk-mock's figure divided by the ceiling's (throughput: higher is better; latency: lower is better).
+
+| case | status | req/s | p50 ms | p99 ms | req/s vs ceiling | p50 vs ceiling | p99 vs ceiling | non-2xx |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+EOF
+  local k label rps p50 p99 non2xx total code sockerr
+  for k in ceiling get invalid valid; do
+    IFS='|' read -r label rps p50 p99 non2xx total code sockerr <<<"${R[$k]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s of %s |\n' "$label" "$code" "$rps" "$p50" "$p99" \
+      "$(ratio "$rps" "$CEIL_RPS")" "$(ratio "$p50" "$CEIL_P50")" "$(ratio "$p99" "$CEIL_P99")" "$non2xx" "$total"
+  done
+  cat <<EOF
+
+| clerk-mock figure | value |
+| --- | --- |
+| start-up with the three specs (spawn until the URL line), median of $STARTUP_RUNS | $STARTUP_MEDIAN ms (min $STARTUP_MIN, max $STARTUP_MAX) |
+| RSS idle after start-up | $(mib "$RSS_IDLE") MiB |
+| RSS with 10 seeded users | $(mib "$RSS_SEEDED") MiB |
+| RSS after all load ($USERS_AFTER users in the instance) | $(mib "$RSS_AFTER") MiB (peak $(mib "$RSS_PEAK") MiB) |
+
+The valid POST creates a user per request (email, names, external id, public metadata, no password,
+so no password hashing is measured); the invalid POST sends \`first_name\` as a number and is answered
+from the spec's request schema. Socket errors reported by wrk: $(for k in ceiling get invalid valid; do IFS='|' read -r label _ _ _ _ _ _ sockerr <<<"${R[$k]}"; printf '%s %s, ' "$k" "$sockerr"; done | sed 's/, $/./')
+
+How to reproduce: \`bash scripts/bench.sh\` from the repository root, with Clerk's specs in \`../shared/clerk-openapi\`
+(it installs wrk with apt-get if missing, builds release binaries, runs four ${DURATION} loads plus start-up runs, and rewrites this file).
+EOF
+}
+
+if [ "$OUT" = "-" ]; then
+  report
+else
+  mkdir -p "$(dirname "$OUT")"
+  report | tee "$OUT"
+  log "wrote $OUT"
+fi
