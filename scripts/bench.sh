@@ -185,6 +185,25 @@ run_case invalid "clerk-mock POST /v1/users, invalid body" "$MOCK_URL/v1/users" 
 run_case valid "clerk-mock POST /v1/users, valid body (new user each)" "$MOCK_URL/v1/users" scripts/wrk/post_user_valid.lua "$VALID_CODE"
 stop "$CEIL_PID"
 
+# Reads over the instance the write load filled (about 100k users and more): an exact filter
+# (index lookup) and a `query` search (a scan of every user), beside the small GET above.
+USERS_BIG="$(users_count)"
+log "filtered lists over $USERS_BIG users"
+FILTER_URL="$MOCK_URL/v1/users?email_address=seed-5@example.com"
+SEARCH_URL="$MOCK_URL/v1/users?query=seed-5&limit=10"
+run_case filtered "clerk-mock GET /v1/users?email_address=… over $USERS_BIG users" "$FILTER_URL" scripts/wrk/auth.lua "$(status_of GET "$FILTER_URL")"
+run_case search "clerk-mock GET /v1/users?query=…&limit=10 over $USERS_BIG users (full scan)" "$SEARCH_URL" scripts/wrk/auth.lua "$(status_of GET "$SEARCH_URL")"
+
+# Token minting: RS256 session tokens for one session of a seeded user.
+SEED_USER="$(curl -s -H "Authorization: Bearer $KEY" "$MOCK_URL/v1/users?email_address=seed-1@example.com" | sed -n 's/.*"id":"\(user_[A-Za-z0-9]*\)".*/\1/p' | head -n1)"
+SESSION_ID="$(curl -s -X POST -H "Authorization: Bearer $KEY" -H 'Clerk-API-Version: 2025-11-10' -H 'Content-Type: application/json' \
+  --data "{\"user_id\":\"$SEED_USER\"}" "$MOCK_URL/v1/sessions" | sed -n 's/.*"id":"\(sess_[A-Za-z0-9]*\)".*/\1/p' | head -n1)"
+[ -n "$SESSION_ID" ] || die "could not create a session for $SEED_USER"
+TOKEN_URL="$MOCK_URL/v1/sessions/$SESSION_ID/tokens"
+TOKEN_CODE="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $KEY" -H 'Clerk-API-Version: 2025-11-10' \
+  -H 'Content-Type: application/json' --data '{}' "$TOKEN_URL")"
+run_case tokens "clerk-mock POST /v1/sessions/{id}/tokens (RS256 mint)" "$TOKEN_URL" scripts/wrk/post_empty.lua "$TOKEN_CODE"
+
 RSS_AFTER="$(rss_kib "$MOCK_PID" VmRSS)"
 RSS_PEAK="$(rss_kib "$MOCK_PID" VmHWM)"
 USERS_AFTER="$(users_count)"
@@ -216,7 +235,7 @@ clerk-mock's figure divided by the ceiling's (throughput: higher is better; late
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 EOF
   local k label rps p50 p99 non2xx total code sockerr
-  for k in ceiling get invalid valid; do
+  for k in ceiling get invalid valid filtered search tokens; do
     IFS='|' read -r label rps p50 p99 non2xx total code sockerr <<<"${R[$k]}"
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s of %s |\n' "$label" "$code" "$rps" "$p50" "$p99" \
       "$(ratio "$rps" "$CEIL_RPS")" "$(ratio "$p50" "$CEIL_P50")" "$(ratio "$p99" "$CEIL_P99")" "$non2xx" "$total"
@@ -232,10 +251,13 @@ EOF
 
 The valid POST creates a user per request (email, names, external id, public metadata, no password,
 so no password hashing is measured); the invalid POST sends \`first_name\` as a number and is answered
-from the spec's request schema. Socket errors reported by wrk: $(for k in ceiling get invalid valid; do IFS='|' read -r label _ _ _ _ _ _ sockerr <<<"${R[$k]}"; printf '%s %s, ' "$k" "$sockerr"; done | sed 's/, $/./')
+from the spec's request schema. The filtered lists run after the write load, over every user it
+created; the token case mints RS256 session tokens (2048-bit key) for one session. A read of an
+unchanged list copies each object's rendering from the instance's render cache (any write makes
+it stale). Socket errors reported by wrk: $(for k in ceiling get invalid valid filtered search tokens; do IFS='|' read -r label _ _ _ _ _ _ sockerr <<<"${R[$k]}"; printf '%s %s, ' "$k" "$sockerr"; done | sed 's/, $/./')
 
 How to reproduce: \`bash scripts/bench.sh\` from the repository root, with Clerk's specs in \`../shared/clerk-openapi\`
-(it installs wrk with apt-get if missing, builds release binaries, runs four ${DURATION} loads plus start-up runs, and rewrites this file).
+(it installs wrk with apt-get if missing, builds release binaries, runs seven ${DURATION} loads plus start-up runs, and rewrites this file).
 EOF
 }
 

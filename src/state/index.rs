@@ -27,6 +27,9 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct Indexes {
     tables: HashMap<String, HashMap<String, String>>,
+    /// Ordered tables: (sort key, owner id), for pages in a field's order
+    /// without reading every object (`users:created_at`).
+    ordered: HashMap<String, std::collections::BTreeSet<(i64, String)>>,
     /// Per family: the collection size the tables were last in step with.
     fresh_for: HashMap<String, usize>,
 }
@@ -54,11 +57,30 @@ impl Indexes {
     pub fn clear_family(&mut self, family: &str) {
         let prefix = format!("{family}:");
         self.tables.retain(|name, _| !name.starts_with(&prefix));
+        self.ordered.retain(|name, _| !name.starts_with(&prefix));
         self.fresh_for.remove(family);
     }
 
     pub fn get(&self, table: &str, key: &str) -> Option<&str> {
         self.tables.get(table)?.get(key).map(String::as_str)
+    }
+
+    pub fn table(&self, table: &str) -> Option<&HashMap<String, String>> {
+        self.tables.get(table)
+    }
+
+    pub fn remove(&mut self, table: &str, key: &str) {
+        if let Some(t) = self.tables.get_mut(table) {
+            t.remove(key);
+        }
+    }
+
+    pub fn ordered(&self, table: &str) -> Option<&std::collections::BTreeSet<(i64, String)>> {
+        self.ordered.get(table)
+    }
+
+    pub fn ordered_mut(&mut self, table: &str) -> &mut std::collections::BTreeSet<(i64, String)> {
+        self.ordered.entry(table.to_string()).or_default()
     }
 
     pub fn table_mut(&mut self, table: &str) -> &mut HashMap<String, String> {

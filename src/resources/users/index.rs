@@ -87,11 +87,15 @@ pub fn ensure_fresh(store: &mut Store) {
         return;
     }
     store.indexes.clear_family(FAMILY);
-    let all: Vec<(String, Vec<(&'static str, String)>)> = store
+    let all: Vec<(String, Option<i64>, String, Vec<(&'static str, String)>)> = store
         .iter("users")
-        .filter_map(|u| Some((u["id"].as_str()?.to_string(), keys_of(u))))
+        .filter_map(|u| Some((u["id"].as_str()?.to_string(), u["created_at"].as_i64(), search_text(u), keys_of(u))))
         .collect();
-    for (id, keys) in all {
+    for (id, created_at, text, keys) in all {
+        if let Some(at) = created_at {
+            store.indexes.ordered_mut(CREATED_AT).insert((at, id.clone()));
+        }
+        store.indexes.table_mut(SEARCH).insert(id.clone(), text);
         for (table, key) in keys {
             store.indexes.table_mut(table).insert(key, id.clone());
         }
@@ -99,9 +103,41 @@ pub fn ensure_fresh(store: &mut Store) {
     store.indexes.mark_fresh(FAMILY, len);
 }
 
+/// Users by `created_at`: the default list order, served page by page.
+pub const CREATED_AT: &str = "users:created_at";
+
+/// User id → the lowercase text `query` searches (names, identifiers, ids):
+/// a search reads these short strings instead of every user object.
+pub const SEARCH: &str = "users:search";
+
+/// The text a `query` search looks in, lowercase, one field per line.
+pub fn search_text(user: &Value) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let first = user["first_name"].as_str().unwrap_or("");
+    let last = user["last_name"].as_str().unwrap_or("");
+    parts.push(format!("{first} {last}"));
+    for (array, field) in [("email_addresses", "email_address"), ("phone_numbers", "phone_number"), ("web3_wallets", "web3_wallet")] {
+        for item in user.get(array).and_then(Value::as_array).into_iter().flatten() {
+            if let Some(text) = item[field].as_str() {
+                parts.push(text.to_string());
+            }
+        }
+    }
+    for field in ["username", "id", "external_id"] {
+        if let Some(text) = user[field].as_str() {
+            parts.push(text.to_string());
+        }
+    }
+    parts.join("\n").to_lowercase()
+}
+
 /// Adds a user's keys (after inserting or changing it).
 pub fn index(store: &mut Store, user: &Value) {
     let Some(id) = user["id"].as_str() else { return };
+    if let Some(at) = user["created_at"].as_i64() {
+        store.indexes.ordered_mut(CREATED_AT).insert((at, id.to_string()));
+    }
+    store.indexes.table_mut(SEARCH).insert(id.to_string(), search_text(user));
     for (table, key) in keys_of(user) {
         store.indexes.table_mut(table).insert(key, id.to_string());
     }
@@ -110,6 +146,10 @@ pub fn index(store: &mut Store, user: &Value) {
 /// Removes a user's keys (before changing or deleting it).
 pub fn unindex(store: &mut Store, user: &Value) {
     let Some(id) = user["id"].as_str() else { return };
+    if let Some(at) = user["created_at"].as_i64() {
+        store.indexes.ordered_mut(CREATED_AT).remove(&(at, id.to_string()));
+    }
+    store.indexes.remove(SEARCH, id);
     for (table, key) in keys_of(user) {
         store.indexes.remove_if_owned(table, &key, id);
     }

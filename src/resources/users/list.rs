@@ -24,6 +24,9 @@ pub fn list_users(ctx: &Ctx) -> Result<Reply, ApiError> {
     let order = Order::parse(ctx.query.get("order_by").and_then(Value::as_str).unwrap_or(""))?;
     let mut store = ctx.instance.store.lock();
     index::ensure_fresh(&mut store);
+    if let Some(page) = unfiltered_page_by_creation(ctx, &store, &order) {
+        return Ok(page);
+    }
     let mut matched = matching_users(&store, &ctx.query);
     order.sort(&mut matched);
     let total = matched.len();
@@ -34,6 +37,25 @@ pub fn list_users(ctx: &Ctx) -> Result<Reply, ApiError> {
     let (limit, offset) = ctx.page();
     let ids = matched.into_iter().skip(start + offset).take(limit).filter_map(|u| u["id"].as_str().map(String::from)).collect();
     Ok(Reply::StoredList { collection: "users".into(), ids, total_count: total })
+}
+
+/// The common case — no filter, ordered by `created_at` — read off the
+/// ordered index: a page costs its size, not the number of users.
+fn unfiltered_page_by_creation(ctx: &Ctx, store: &Store, order: &Order) -> Option<Reply> {
+    let paging_only = ctx.query.keys().all(|k| matches!(k.as_str(), "limit" | "offset" | "order_by"));
+    let users = store.collection("users").map(|c| c.items.len()).unwrap_or(0);
+    let ordered = store.indexes.ordered(index::CREATED_AT);
+    if !paging_only || order.field != "created_at" || ordered.map(|o| o.len()).unwrap_or(0) != users {
+        return None;
+    }
+    let ordered = ordered?;
+    let (limit, offset) = ctx.page();
+    let ids: Vec<String> = if order.descending {
+        ordered.iter().rev().skip(offset).take(limit).map(|(_, id)| id.clone()).collect()
+    } else {
+        ordered.iter().skip(offset).take(limit).map(|(_, id)| id.clone()).collect()
+    };
+    Some(Reply::StoredList { collection: "users".into(), ids, total_count: users })
 }
 
 pub fn count_users(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -92,6 +114,10 @@ pub fn matching_users<'a>(store: &'a Store, query: &Map<String, Value>) -> Vec<&
                 .filter_map(|m| m["_user_id"].as_str().map(String::from))
                 .collect(),
         );
+    }
+    // `query` reads the short search texts of the index, not every user.
+    if let (Some(q), Some(texts)) = (lower(query, "query"), store.indexes.table(index::SEARCH)) {
+        narrow(texts.iter().filter(|(_, text)| text.contains(q.as_str())).map(|(id, _)| id.clone()).collect());
     }
     let rest = Predicates::from_query(query);
     match candidates {
