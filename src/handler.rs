@@ -72,6 +72,16 @@ impl<'a> Ctx<'a> {
         (limit, offset)
     }
 
+    /// Sorts every match by `order_by` (`+field` / `-field`; empty: newest
+    /// first) and answers the page `limit` / `offset` ask for, with the count
+    /// of all matches.
+    pub fn sorted_page(&self, mut matches: Vec<&Value>, order_by: &str) -> Reply {
+        crate::state::generic::sort_by_order(&mut matches, order_by);
+        let total = matches.len();
+        let (limit, offset) = self.page();
+        Reply::list(matches.into_iter().skip(offset).take(limit).cloned().collect(), total)
+    }
+
     /// Schema-driven synthesis over the picked spec.
     pub fn synth(&self) -> Synth<'_> {
         Synth::new(&self.spec.doc, self.app.seed())

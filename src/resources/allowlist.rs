@@ -25,7 +25,6 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::invitations;
 use crate::resources::users::checks::{self, opt_bool, opt_string};
-use crate::state::generic::sort_by_order;
 use crate::state::{ids, Store};
 
 pub fn register(registry: &mut Registry) {
@@ -132,11 +131,8 @@ fn create(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
 fn list(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
     let (collection, _, _) = names(kind)?;
     let store = ctx.instance.store.lock();
-    let mut all: Vec<&Value> = store.iter(collection).collect();
-    sort_by_order(&mut all, "");
-    let total = all.len();
-    let (limit, offset) = ctx.page();
-    Ok(Reply::list(all.into_iter().skip(offset).take(limit).cloned().collect(), total))
+    let all: Vec<&Value> = store.iter(collection).collect();
+    Ok(ctx.sorted_page(all, ""))
 }
 
 fn delete(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {

@@ -24,7 +24,6 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::users::checks::{self, opt_bool, opt_object, opt_string};
 use crate::resources::users::index;
-use crate::state::generic::sort_by_order;
 use crate::state::Store;
 
 pub const COLLECTION: &str = "invitations";
@@ -182,17 +181,14 @@ fn list_invitations(ctx: &Ctx) -> Result<Reply, ApiError> {
     expire_due(&mut store);
     let status = ctx.query.get("status").and_then(Value::as_str);
     let query = ctx.query.get("query").and_then(Value::as_str).map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-    let mut matched: Vec<&Value> = store
+    let matched: Vec<&Value> = store
         .iter(COLLECTION)
         .filter(|i| status.map(|s| i["status"] == s).unwrap_or(true))
         .filter(|i| {
             query.as_deref().map(|q| i["email_address"].as_str().map(|e| e.to_lowercase().contains(q)).unwrap_or(false)).unwrap_or(true)
         })
         .collect();
-    sort_by_order(&mut matched, ctx.query.get("order_by").and_then(Value::as_str).unwrap_or(""));
-    let total = matched.len();
-    let (limit, offset) = ctx.page();
-    Ok(Reply::list(matched.into_iter().skip(offset).take(limit).cloned().collect(), total))
+    Ok(ctx.sorted_page(matched, ctx.query.get("order_by").and_then(Value::as_str).unwrap_or("")))
 }
 
 fn revoke_invitation(ctx: &Ctx) -> Result<Reply, ApiError> {

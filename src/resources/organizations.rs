@@ -26,7 +26,7 @@ use crate::error::{code, ApiError};
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
-use crate::state::generic::{matches_query, sort_by_order};
+use crate::state::generic::matches_query;
 use crate::state::Store;
 
 pub const ORGS: &str = "organizations";
@@ -63,6 +63,17 @@ pub fn find_org<'a>(store: &'a Store, id_or_slug: &str) -> Option<&'a Value> {
 }
 
 /// The id of the organization a path names (id or slug), else 404.
+/// The id of an object of `collection` named by the path parameter `param`,
+/// when it belongs to the organization of the path; else 404 naming `what`.
+pub fn require_child(store: &Store, ctx: &Ctx, collection: &str, param: &str, what: &str) -> Result<String, ApiError> {
+    let org_id = require_org(store, ctx.path_param("organization_id"))?;
+    let id = ctx.path_param(param);
+    match store.get(collection, id) {
+        Some(child) if child.get("_org_id").and_then(Value::as_str) == Some(org_id.as_str()) => Ok(id.to_string()),
+        _ => Err(ApiError::not_found(what)),
+    }
+}
+
 pub fn require_org(store: &Store, id_or_slug: &str) -> Result<String, ApiError> {
     find_org(store, id_or_slug)
         .and_then(|o| o.get("id").and_then(Value::as_str))
@@ -319,12 +330,8 @@ fn list(ctx: &Ctx) -> Result<Reply, ApiError> {
         .map(|o| org_view(&store, o))
         .collect();
     let order = ctx.query.get("order_by").and_then(Value::as_str).unwrap_or("-created_at");
-    let mut refs: Vec<&Value> = matched.iter().collect();
-    sort_by_order(&mut refs, order);
-    let total = refs.len();
-    let (limit, offset) = ctx.page();
-    let page = refs.into_iter().skip(offset).take(limit).cloned().collect();
-    Ok(Reply::list(page, total))
+    let refs: Vec<&Value> = matched.iter().collect();
+    Ok(ctx.sorted_page(refs, order))
 }
 
 fn update(ctx: &Ctx) -> Result<Reply, ApiError> {

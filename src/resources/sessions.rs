@@ -20,7 +20,6 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::organizations;
-use crate::state::generic::sort_by_order;
 use crate::state::Store;
 use crate::tokens::{keys, session_token};
 
@@ -133,16 +132,13 @@ fn list(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let filter = |name: &str| ctx.query.get(name).and_then(Value::as_str).or_else(|| ctx.raw_query_value(name));
     let (client, user, status) = (filter("client_id"), filter("user_id"), filter("status"));
-    let mut matched: Vec<&Value> = store
+    let matched: Vec<&Value> = store
         .iter(SESSIONS)
         .filter(|s| client.is_none_or(|c| s["client_id"] == c))
         .filter(|s| user.is_none_or(|u| s["user_id"] == u))
         .filter(|s| status.is_none_or(|st| s["status"] == st))
         .collect();
-    sort_by_order(&mut matched, "-created_at");
-    let total = matched.len();
-    let (limit, offset) = ctx.page();
-    Ok(Reply::list(matched.into_iter().skip(offset).take(limit).cloned().collect(), total))
+    Ok(ctx.sorted_page(matched, "-created_at"))
 }
 
 /// Active and pending sessions can be revoked; revoking again is a no-op.
@@ -248,7 +244,7 @@ fn get_client(ctx: &Ctx) -> Result<Reply, ApiError> {
 fn list_clients(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let mut all: Vec<&Value> = store.iter(CLIENTS).collect();
-    sort_by_order(&mut all, "-created_at");
+    crate::state::generic::sort_by_order(&mut all, "-created_at");
     let total = all.len();
     let (limit, offset) = ctx.page();
     let page = all.into_iter().skip(offset).take(limit).map(|c| client_view(&store, c)).collect();

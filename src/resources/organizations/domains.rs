@@ -16,7 +16,7 @@ use super::{public_org_data, require_org, DOMAINS, ORGS};
 use crate::error::{code, ApiError};
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::{matches_query, sort_by_order};
+use crate::state::generic::matches_query;
 use crate::state::Store;
 
 const ENROLLMENT_MODES: &[&str] = &["manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"];
@@ -94,12 +94,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
 }
 
 fn require_domain(store: &Store, ctx: &Ctx) -> Result<String, ApiError> {
-    let org_id = require_org(store, ctx.path_param("organization_id"))?;
-    let id = ctx.path_param("domain_id");
-    match store.get(DOMAINS, id) {
-        Some(d) if d.get("_org_id").and_then(Value::as_str) == Some(org_id.as_str()) => Ok(id.to_string()),
-        _ => Err(ApiError::not_found("organization domain")),
-    }
+    super::require_child(store, ctx, DOMAINS, "domain_id", "organization domain")
 }
 
 fn update(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -173,11 +168,8 @@ fn page(ctx: &Ctx, store: &Store, domains: Vec<&Value>) -> Reply {
         .map(|d| view(store, d))
         .collect();
     let order = ctx.query.get("order_by").and_then(Value::as_str).unwrap_or("-created_at");
-    let mut refs: Vec<&Value> = views.iter().collect();
-    sort_by_order(&mut refs, order);
-    let total = refs.len();
-    let (limit, offset) = ctx.page();
-    Reply::list(refs.into_iter().skip(offset).take(limit).cloned().collect(), total)
+    let refs: Vec<&Value> = views.iter().collect();
+    ctx.sorted_page(refs, order)
 }
 
 fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {

@@ -20,7 +20,7 @@ use super::{membership_of, public_org_data, require_org, user_identifier, INVITA
 use crate::error::{code, ApiError};
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::{matches_query, sort_by_order};
+use crate::state::generic::matches_query;
 use crate::state::Store;
 
 /// Clerk's default validity of an organization invitation.
@@ -194,12 +194,7 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
 }
 
 fn require_invitation(store: &Store, ctx: &Ctx) -> Result<String, ApiError> {
-    let org_id = require_org(store, ctx.path_param("organization_id"))?;
-    let id = ctx.path_param("invitation_id");
-    match store.get(INVITATIONS, id) {
-        Some(i) if i.get("_org_id").and_then(Value::as_str) == Some(org_id.as_str()) => Ok(id.to_string()),
-        _ => Err(ApiError::not_found("organization invitation")),
-    }
+    super::require_child(store, ctx, INVITATIONS, "invitation_id", "organization invitation")
 }
 
 fn get(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -243,11 +238,8 @@ fn page(ctx: &Ctx, store: &Store, invitations: Vec<&Value>, forced_status: Optio
         .filter(|i| query.as_deref().is_none_or(|q| matches_query(i, q)))
         .collect();
     let order = ctx.query.get("order_by").and_then(Value::as_str).unwrap_or("-created_at");
-    let mut refs: Vec<&Value> = views.iter().collect();
-    sort_by_order(&mut refs, order);
-    let total = refs.len();
-    let (limit, offset) = ctx.page();
-    Reply::list(refs.into_iter().skip(offset).take(limit).cloned().collect(), total)
+    let refs: Vec<&Value> = views.iter().collect();
+    ctx.sorted_page(refs, order)
 }
 
 fn of_org<'a>(store: &'a Store, org_id: &str) -> Vec<&'a Value> {

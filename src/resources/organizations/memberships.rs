@@ -23,7 +23,6 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
-use crate::state::generic::sort_by_order;
 use crate::state::Store;
 
 pub fn register(registry: &mut Registry) {
@@ -267,11 +266,8 @@ fn page(ctx: &Ctx, store: &Store, memberships: Vec<&Value>) -> Reply {
         "first_name" | "last_name" | "username" | "email_address" | "phone_number" => format!("{sign}_sort_{field}"),
         _ => format!("{sign}{field}"),
     };
-    let mut refs: Vec<&Value> = keyed.iter().collect();
-    sort_by_order(&mut refs, &order);
-    let total = refs.len();
-    let (limit, offset) = ctx.page();
-    Reply::list(refs.into_iter().skip(offset).take(limit).cloned().collect(), total)
+    let refs: Vec<&Value> = keyed.iter().collect();
+    ctx.sorted_page(refs, &order)
 }
 
 fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::error::{code, ApiError};
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::{matches_query, sort_by_order};
+use crate::state::generic::matches_query;
 use crate::state::Store;
 
 pub const ROLES: &str = "organization_roles";
@@ -209,11 +209,8 @@ fn paged(ctx: &Ctx, mut items: Vec<Value>, default_order: &str) -> Reply {
         items.retain(|i| matches_query(i, &q));
     }
     let order = ctx.query.get("order_by").and_then(Value::as_str).unwrap_or(default_order);
-    let mut refs: Vec<&Value> = items.iter().collect();
-    sort_by_order(&mut refs, order);
-    let total = refs.len();
-    let (limit, offset) = ctx.page();
-    Reply::list(refs.into_iter().skip(offset).take(limit).cloned().collect(), total)
+    let refs: Vec<&Value> = items.iter().collect();
+    ctx.sorted_page(refs, order)
 }
 
 // ---- roles ----
