@@ -73,13 +73,20 @@ fn serve(args: ServeArgs) -> ExitCode {
             Err(e) => return fail(&format!("cannot listen: {e}")),
         };
         let stop = shutdown_signal();
-        println!("{}", server.url());
-        // After the URL (the first line, which scripts read): what an app's
-        // authenticateRequest needs to trust the mock's tokens.
-        println!("publishable key: {}", server.app().tokens.publishable_key);
-        println!("issuer: {}", server.app().tokens.issuer);
-        println!("jwks: {}/v1/jwks", server.url());
-        let _ = std::io::stdout().flush();
+        // The URL is the first line (scripts read it), then what an app's
+        // authenticateRequest needs to trust the mock's tokens. A reader that
+        // closes the pipe after the first line must not take the server down,
+        // so write errors are ignored (println! would panic).
+        let banner = format!(
+            "{url}\npublishable key: {pk}\nissuer: {iss}\njwks: {url}/v1/jwks\n",
+            url = server.url(),
+            pk = server.app().tokens.publishable_key,
+            iss = server.app().tokens.issuer,
+        );
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes());
+        let _ = stdout.flush();
+        drop(stdout);
         tracing::info!(url = %server.url(), startup_ms = started.elapsed().as_millis() as u64, "clerk-mock listening");
         stop.await;
         tracing::info!("shutting down");
