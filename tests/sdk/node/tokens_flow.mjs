@@ -13,6 +13,7 @@
 // plus the SDK's 5-second clock skew, so the flow takes about 40 seconds.
 import { randomBytes } from "node:crypto";
 import { createClerkClient, verifyToken } from "@clerk/backend";
+import { Check, check, configure, describeApiErrors, describeError, eq, finish, need, st, step } from "./harness.mjs";
 
 const apiUrl = process.argv[2];
 if (!apiUrl) {
@@ -24,50 +25,15 @@ const rand = randomBytes(6).toString("hex");
 const secretKey = `sk_test_${randomBytes(16).toString("hex")}`;
 const SKEW_MS = 5_000; // @clerk/backend's default clockSkewInMs
 
-let passed = 0;
-let failed = 0;
-const st = {};
+// Clerk API errors and the TokenVerificationErrors (with a `reason`) in FAIL lines.
+configure({
+  describeSdkError(err) {
+    if (err && Array.isArray(err.errors)) return describeApiErrors(err, (e) => `${e.code} (${e.longMessage || e.message})`);
+    if (err && err.reason) return `${err.name}: reason=${err.reason} ${err.message}`;
+    return undefined;
+  },
+});
 
-class Check extends Error {}
-function check(cond, msg) {
-  if (!cond) throw new Check(msg);
-}
-function eq(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: expected ${e}, got ${a}`);
-}
-function need(key) {
-  check(st[key] !== undefined, `prerequisite missing: ${key} (an earlier step failed)`);
-  return st[key];
-}
-function describeError(err) {
-  if (err instanceof Check) return err.message;
-  if (err && Array.isArray(err.errors)) {
-    const errs = err.errors.map((e) => `${e.code} (${e.longMessage || e.message})`).join(", ");
-    return `${err.name || "Error"} status=${err.status} errors=[${errs}]`;
-  }
-  if (err && err.reason) return `${err.name}: reason=${err.reason} ${err.message}`;
-  return `${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : String(err)}`;
-}
-async function step(name, fn, timeoutMs = 15_000) {
-  let timer;
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Check(`timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-    passed++;
-    console.log(`PASS ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(`FAIL ${name}: ${describeError(err)}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 // Expects verifyToken to refuse; returns the TokenVerificationError's reason.
 async function refusedReason(token, options, what) {
   try {
@@ -225,5 +191,4 @@ await step("after a key rotation a token signed before it is refused, a new one 
   eq((await verifyToken(after, fresh)).sid, st.sessionId, "new token accepted");
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -8,6 +8,7 @@
 // checked relative to what the instance holds at the start (the mock may load fixtures).
 import { randomBytes } from "node:crypto";
 import { createClerkClient } from "@clerk/backend";
+import { Check, check, configure, describeApiErrors, describeError, eq, finish, need, st, step } from "./harness.mjs";
 
 const apiUrl = process.argv[2];
 if (!apiUrl) {
@@ -15,7 +16,6 @@ if (!apiUrl) {
   process.exit(2);
 }
 
-const STEP_TIMEOUT_MS = 15_000;
 const rand = randomBytes(6).toString("hex");
 const secretKey = `sk_test_${randomBytes(16).toString("hex")}`;
 const clerk = createClerkClient({ secretKey, apiUrl });
@@ -25,24 +25,6 @@ const secondEmail = `ada.work.${rand}@example.com`;
 const password = "Sdk-flow-password-7391!";
 const externalId = `ext_${rand}`;
 
-let passed = 0;
-let failed = 0;
-// Shared state between steps; a step whose prerequisite is missing fails with that reason.
-const st = {};
-
-class Check extends Error {}
-function check(cond, msg) {
-  if (!cond) throw new Check(msg);
-}
-function eq(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  check(a === e, `${what}: expected ${e}, got ${a}`);
-}
-function need(key) {
-  check(st[key] !== undefined, `prerequisite missing: ${key} (an earlier step failed)`);
-  return st[key];
-}
 // Stable JSON (sorted keys) to compare metadata objects.
 function canon(v) {
   if (Array.isArray(v)) return v.map(canon);
@@ -57,16 +39,18 @@ function assertMapped(obj, camelField, what) {
   check(camelField in obj, `${what}: SDK did not map the response (no '${camelField}'; raw: ${JSON.stringify(obj).slice(0, 300)})`);
 }
 
-function describeError(err) {
-  if (err instanceof Check) return err.message;
-  if (err && Array.isArray(err.errors)) {
-    const errs = err.errors
-      .map((e) => `${e.code}${e.message ? ` (${e.message}${e.longMessage && e.longMessage !== e.message ? `; ${e.longMessage}` : ""})` : ""}`)
-      .join(", ");
-    return `${err.name || "Error"} status=${err.status} errors=[${errs}]`;
-  }
-  return `${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : String(err)}`;
-}
+// A ClerkAPIResponseError in FAIL lines: status and each error's code and messages.
+configure({
+  describeSdkError(err) {
+    if (err && Array.isArray(err.errors)) {
+      return describeApiErrors(
+        err,
+        (e) => `${e.code}${e.message ? ` (${e.message}${e.longMessage && e.longMessage !== e.message ? `; ${e.longMessage}` : ""})` : ""}`,
+      );
+    }
+    return undefined;
+  },
+});
 
 // Expect `fn` to reject with a Clerk API error; returns it.
 async function expectApiError(fn, what) {
@@ -78,25 +62,6 @@ async function expectApiError(fn, what) {
     return err;
   }
   throw new Check(`${what}: expected an error, but it succeeded with ${JSON.stringify(result).slice(0, 300)}`);
-}
-
-async function step(name, fn) {
-  let timer;
-  try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Check(`timed out after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
-      }),
-    ]);
-    passed++;
-    console.log(`PASS ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(`FAIL ${name}: ${describeError(err)}`);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 await step("read the instance's starting counts", async () => {
@@ -299,5 +264,4 @@ await step("delete user, then getUser fails with 404", async () => {
   eq(await clerk.users.getCount(), st.baseUsers + 2, "getCount after delete");
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

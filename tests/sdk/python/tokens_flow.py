@@ -22,7 +22,6 @@ import secrets
 import subprocess
 import sys
 import time
-import traceback
 import urllib.request
 
 import httpx
@@ -30,6 +29,9 @@ from clerk_backend_api import Clerk, models
 from clerk_backend_api.security import AuthenticateRequestOptions, authenticate_request, verify_token
 from clerk_backend_api.security.types import TokenVerificationError, TokenVerificationErrorReason, VerifyTokenOptions
 from clerk_backend_api.utils import BackoffStrategy, RetryConfig
+
+# tests/sdk/python/harness.py: Python puts the script's own directory first on sys.path.
+from harness import Check, check, configure, eq, finish, need, st, step
 
 if len(sys.argv) != 2:
     print("usage: tokens_flow.py <clerk-mock base URL, e.g. http://127.0.0.1:4000>", file=sys.stderr)
@@ -42,32 +44,7 @@ LEEWAY_S = 5  # the SDK's default clock_skew_in_ms
 clerk = Clerk(bearer_auth=SECRET, server_url=BASE_URL + "/v1", retry_config=NO_RETRIES, timeout_ms=15_000)
 rand = secrets.token_hex(6)
 
-passed = 0
-failed = 0
-st: dict = {}
-
-
-class Check(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Check(msg)
-
-
-def eq(actual, expected, what):
-    check(actual == expected, f"{what}: expected {expected!r}, got {actual!r}")
-
-
-def need(key):
-    check(key in st, f"prerequisite missing: {key} (an earlier step failed)")
-    return st[key]
-
-
-def describe(err):
-    if isinstance(err, Check):
-        return str(err)
+def describe_sdk_error(err):
     if isinstance(err, models.ClerkErrors):
         errs = ", ".join(f"{e.code} ({e.long_message})" for e in err.data.errors)
         return f"ClerkErrors status={err.status_code} errors=[{errs}]"
@@ -75,23 +52,10 @@ def describe(err):
         return f"{type(err).__name__} status={err.status_code} body={(err.body or '')[:500]}"
     if isinstance(err, TokenVerificationError):
         return f"TokenVerificationError reason={err.reason}"
-    return f"{type(err).__name__}: {err}"
+    return None
 
 
-def step(name):
-    def run(fn):
-        global passed, failed
-        try:
-            fn()
-            passed += 1
-            print(f"PASS {name}", flush=True)
-        except Exception as err:  # noqa: BLE001 - every failure is reported, the flow goes on
-            failed += 1
-            print(f"FAIL {name}: {describe(err)}", flush=True)
-            if isinstance(err, (TypeError, AttributeError, KeyError, IndexError)):
-                traceback.print_exc()
-        return fn
-    return run
+configure(describe_sdk_error=describe_sdk_error)
 
 
 def admin(method, path):
@@ -258,5 +222,4 @@ def _():
     eq(verify_token(after, remote())["sid"], st["session_id"], "new token accepted (kid not cached: fetched)")
 
 
-print(f"{passed} passed, {failed} failed", flush=True)
-sys.exit(0 if failed == 0 else 1)
+finish()

@@ -12,10 +12,12 @@ import enum
 import json
 import secrets
 import sys
-import traceback
 
 from clerk_backend_api import Clerk, models
 from clerk_backend_api.utils import BackoffStrategy, RetryConfig
+
+# tests/sdk/python/harness.py: Python puts the script's own directory first on sys.path.
+from harness import Check, check, configure, describe, eq, finish, need, st, step
 
 if len(sys.argv) != 2:
     print("usage: users_flow.py <clerk-mock base URL, e.g. http://127.0.0.1:4000>", file=sys.stderr)
@@ -43,20 +45,6 @@ SECOND_EMAIL = f"ada.work.{rand}@example.com"
 PASSWORD = "Sdk-flow-password-7391!"
 EXTERNAL_ID = f"ext_{rand}"
 
-passed = 0
-failed = 0
-st: dict = {}
-
-
-class Check(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Check(msg)
-
-
 def plain(v):
     """Enums to their values, recursively, so results compare with plain JSON."""
     if isinstance(v, enum.Enum):
@@ -66,17 +54,6 @@ def plain(v):
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
     return v
-
-
-def eq(actual, expected, what):
-    a, e = plain(actual), plain(expected)
-    check(a == e, f"{what}: expected {json.dumps(e, sort_keys=True, default=str)}, "
-                  f"got {json.dumps(a, sort_keys=True, default=str)}")
-
-
-def need(key):
-    check(key in st, f"prerequisite missing: {key} (an earlier step failed)")
-    return st[key]
 
 
 def error_codes(err):
@@ -93,9 +70,7 @@ def error_codes(err):
     return []
 
 
-def describe(err):
-    if isinstance(err, Check):
-        return str(err)
+def describe_sdk_error(err):
     if isinstance(err, models.ClerkErrors):
         errs = ", ".join(f"{e.code} ({e.message}; {e.long_message})" for e in err.data.errors)
         return f"ClerkErrors status={err.status_code} errors=[{errs}]"
@@ -104,7 +79,17 @@ def describe(err):
                 f"| body: {(err.body or '')[:300]}")
     if isinstance(err, models.ClerkBaseError):
         return f"{type(err).__name__} status={err.status_code} body={(err.body or '')[:500]}"
-    return f"{type(err).__name__}: {err}"
+    return None
+
+
+# eq compares and shows plain JSON values; a step's TypeError & co. prints its last two frames.
+configure(
+    describe_sdk_error=describe_sdk_error,
+    normalize=plain,
+    show=lambda v: json.dumps(v, sort_keys=True, default=str),
+    traceback_limit=-2,
+    traceback_chain=False,
+)
 
 
 def expect_api_error(fn, what):
@@ -116,22 +101,6 @@ def expect_api_error(fn, what):
     except Exception as err:  # noqa: BLE001 - reported as a failure
         raise Check(f"{what}: expected a ClerkErrors/SDKError, got {describe(err)}") from err
     raise Check(f"{what}: expected an error, but it succeeded with {str(result)[:300]}")
-
-
-def step(name):
-    def run(fn):
-        global passed, failed
-        try:
-            fn()
-            passed += 1
-            print(f"PASS {name}", flush=True)
-        except Exception as err:  # noqa: BLE001 - every failure is reported, the flow goes on
-            failed += 1
-            print(f"FAIL {name}: {describe(err)}", flush=True)
-            if isinstance(err, (TypeError, AttributeError, KeyError, IndexError)):
-                traceback.print_exception(err, limit=-2, chain=False)
-        return fn
-    return run
 
 
 @step("read the instance's starting counts")
@@ -335,5 +304,4 @@ def _():
     eq(clerk.users.count().total_count, st["base_users"] + 2, "count after delete")
 
 
-print(f"{passed} passed, {failed} failed", flush=True)
-sys.exit(0 if failed == 0 else 1)
+finish()
