@@ -1,9 +1,8 @@
 //! Values built from OpenAPI schemas: [`Synth::value`] makes a valid instance
 //! of a schema (every property present; enums, formats, patterns and Clerk-style
-//! ids respected; deterministic for a seed and a key), and [`Synth::conform`]
-//! reshapes a stored object to the schema of the API version a request picked
-//! — declared properties only, missing ones filled — so one stored user can be
-//! answered in every version without extra fields an old schema forbids.
+//! ids respected; deterministic for a seed and a key). Reshaping a stored
+//! object to the schema a request's API version declares is the job of
+//! [`Shape`](super::shape::Shape), which uses this module for fill values.
 //!
 //! ```
 //! use serde_json::json;
@@ -267,139 +266,6 @@ impl<'a> Synth<'a> {
             generated
         }
     }
-
-    /// Reshapes `value` to `schema`: declared properties only (and every one
-    /// of them), each conformed recursively; what is missing is synthesized
-    /// (null where nullable). Keys starting with `_` are internal and never
-    /// leave the store.
-    pub fn conform(&self, value: &Value, schema: &Value, key: &str) -> Value {
-        let mut rng = self.rng(key);
-        self.fit(value, schema, "", &mut rng, 0)
-    }
-
-    fn fit(&self, value: &Value, schema: &Value, name: &str, rng: &mut StdRng, depth: usize) -> Value {
-        let nullable = is_nullable(self.doc, schema);
-        let schema = resolve(self.doc, schema);
-        if value.is_null() {
-            return if nullable || self.untyped(schema) { Value::Null } else { self.gen(schema, name, None, rng, depth) };
-        }
-        if depth > MAX_DEPTH {
-            return value.clone();
-        }
-        if schema.get("allOf").is_some() {
-            return self.fit(value, &self.flatten(schema), name, rng, depth + 1);
-        }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(branches) = schema.get(key).and_then(Value::as_array) {
-                let branch = self.best_branch(value, branches);
-                return match branch {
-                    Some(b) => self.fit(value, b, name, rng, depth + 1),
-                    None => value.clone(),
-                };
-            }
-        }
-        let ty = schema.get("type").and_then(Value::as_str).unwrap_or_else(|| {
-            if schema.get("properties").is_some() { "object" } else { "" }
-        });
-        match (ty, value) {
-            ("object", Value::Object(map)) => {
-                let Some(props) = schema.get("properties").and_then(Value::as_object) else {
-                    return value.clone();
-                };
-                let open = !matches!(schema.get("additionalProperties"), None | Some(Value::Bool(false)));
-                let required: Vec<&str> =
-                    schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-                let mut out = Map::new();
-                for (prop, sub) in props {
-                    let fitted = match map.get(prop) {
-                        Some(v) => Some(self.fit(v, sub, prop, rng, depth + 1)),
-                        None => self.missing(sub, prop, required.contains(&prop.as_str()), rng, depth + 1),
-                    };
-                    if let Some(v) = fitted {
-                        out.insert(prop.clone(), v);
-                    }
-                }
-                fill_undeclared_required(schema, &mut out, map);
-                if open {
-                    for (k, v) in map {
-                        if !k.starts_with('_') && !out.contains_key(k) {
-                            out.insert(k.clone(), v.clone());
-                        }
-                    }
-                }
-                Value::Object(out)
-            }
-            ("array", Value::Array(items)) => {
-                let item_schema = schema.get("items").cloned().unwrap_or(Value::Null);
-                Value::Array(items.iter().map(|i| self.fit(i, &item_schema, name, rng, depth + 1)).collect())
-            }
-            // A present value of the wrong type or outside the enum is kept as
-            // it is: repairing it would hide a handler bug from --validate-responses.
-            _ => value.clone(),
-        }
-    }
-
-    /// A property the stored object lacks (a field only this version has):
-    /// null where nullable; synthesized where required, and for optional
-    /// arrays and objects (SDKs iterate them); an optional scalar is left out
-    /// rather than invented (a deleted object gets no made-up `slug`).
-    fn missing(&self, schema: &Value, name: &str, required: bool, rng: &mut StdRng, depth: usize) -> Option<Value> {
-        if is_nullable(self.doc, schema) {
-            return Some(Value::Null);
-        }
-        let resolved = resolve(self.doc, schema);
-        let scalar = matches!(resolved.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"));
-        if !required && scalar {
-            return None;
-        }
-        Some(self.gen(schema, name, None, rng, depth))
-    }
-
-    fn untyped(&self, schema: &Value) -> bool {
-        schema.get("type").is_none()
-            && !["allOf", "oneOf", "anyOf", "properties"].iter().any(|k| schema.get(*k).is_some())
-    }
-
-    /// The `oneOf`/`anyOf` branch a value belongs to: every enum-constrained
-    /// property it has must match (`object`, `status`, `strategy`), then the
-    /// branch declaring most of its keys wins.
-    fn best_branch<'s>(&self, value: &Value, branches: &'s [Value]) -> Option<&'s Value> {
-        let mut best: Option<(&Value, i64)> = None;
-        for b in branches {
-            let flat = self.flatten(b);
-            let ty = flat.get("type").and_then(Value::as_str).unwrap_or(if flat.get("properties").is_some() { "object" } else { "" });
-            let score = match (ty, value) {
-                ("null", _) => continue,
-                ("object", Value::Object(map)) => {
-                    let props = flat.get("properties").and_then(Value::as_object);
-                    let mut score = 1;
-                    let mut excluded = false;
-                    if let Some(props) = props {
-                        for (k, sub) in props {
-                            let sub = resolve(self.doc, sub);
-                            if let (Some(options), Some(v)) = (sub.get("enum").and_then(Value::as_array), map.get(k)) {
-                                if !options.contains(v) {
-                                    excluded = true;
-                                }
-                            }
-                            if map.contains_key(k) {
-                                score += 1;
-                            }
-                        }
-                    }
-                    if excluded { continue } else { score }
-                }
-                ("string", Value::String(_)) | ("integer", Value::Number(_)) | ("number", Value::Number(_))
-                | ("boolean", Value::Bool(_)) | ("array", Value::Array(_)) => 1,
-                ("", _) => 0,
-                _ => continue,
-            };
-            if best.map(|(_, s)| score > s).unwrap_or(true) {
-                best = Some((b, score));
-            }
-        }
-        best.map(|(b, _)| b)
-    }
 }
 
 /// `nullable: true` on the schema itself or, for `{$ref, nullable}`, beside the ref.
@@ -622,37 +488,5 @@ mod tests {
         let s = json!({"type": "object", "properties": {"id": {"type": "string"}, "created_at": {"type": "integer"}}});
         assert_eq!(Synth::new(&doc, 1).value(&s, "a"), Synth::new(&doc, 1).value(&s, "a"));
         assert_ne!(Synth::new(&doc, 1).value(&s, "a"), Synth::new(&doc, 2).value(&s, "a"));
-    }
-
-    #[test]
-    fn conforming_drops_undeclared_fields_and_fills_missing_ones() {
-        let doc = json!({});
-        let schema = json!({"type": "object", "additionalProperties": false, "required": ["id", "old"], "properties": {
-            "id": {"type": "string"}, "old": {"type": "boolean"}, "opt": {"type": "string", "nullable": true},
-            "slug": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}}});
-        let stored = json!({"id": "user_1", "newer_field": 1, "_password": "secret"});
-        let out = Synth::new(&doc, 1).conform(&stored, &schema, "k");
-        // Required and nullable fields are filled, optional arrays too; an
-        // optional scalar (`slug`) is not invented.
-        assert_eq!(out, json!({"id": "user_1", "old": false, "opt": null, "tags": []}));
-    }
-
-    #[test]
-    fn conforming_picks_the_one_of_branch_the_value_belongs_to() {
-        let doc = json!({});
-        let schema = json!({"oneOf": [
-            {"type": "object", "properties": {"strategy": {"type": "string", "enum": ["otp"]}, "a": {"type": "string"}}},
-            {"type": "object", "properties": {"strategy": {"type": "string", "enum": ["admin"]}, "b": {"type": "string"}}}
-        ]});
-        let out = Synth::new(&doc, 1).conform(&json!({"strategy": "admin", "b": "x"}), &schema, "k");
-        assert_eq!(out, json!({"strategy": "admin", "b": "x"}));
-    }
-
-    #[test]
-    fn free_form_objects_keep_their_keys() {
-        let doc = json!({});
-        let schema = json!({"type": "object", "properties": {"public_metadata": {"type": "object", "additionalProperties": true}}});
-        let out = Synth::new(&doc, 1).conform(&json!({"public_metadata": {"a": {"b": 1}}}), &schema, "k");
-        assert_eq!(out["public_metadata"], json!({"a": {"b": 1}}));
     }
 }

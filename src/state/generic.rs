@@ -504,11 +504,6 @@ fn compare_json(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
     }
 }
 
-/// Whether this operation is plain CRUD in the engine's eyes (for tests).
-pub fn describe(op: &Operation, crud: Option<Crud>) -> String {
-    format!("{} {} → {}", op.method, op.path, crud.map(|c| c.kind_name()).unwrap_or("-"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
