@@ -161,3 +161,89 @@ fn a_list_read_again_after_a_write_shows_the_write() {
     // Another API version of the same list renders its own shape.
     assert_eq!(users.clone().with_version(Some("2026-05-12")).get("/v1/users").body[0]["first_name"], "After");
 }
+
+// Request schemas are looser than the answers that echo them (found by
+// schemathesis): what the answer cannot hold must not be stored.
+
+#[test]
+fn a_settings_value_the_answer_does_not_allow_is_refused_and_not_stored() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let refused = c.patch("/v1/instance/organization_settings", json!({"domains_enrollment_modes": [""]}));
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!((refused.code(), refused.param()), ("form_param_value_invalid", "domains_enrollment_modes"));
+    assert_eq!(c.get("/v1/instance/organization_settings").status, 200, "the document still reads");
+    let kept = c.patch("/v1/instance/organization_settings", json!({"domains_enrollment_modes": ["automatic_invitation"]}));
+    assert_eq!(kept.status, 200, "{}", kept.text);
+    assert_eq!(kept.body["domains_enrollment_modes"], json!(["automatic_invitation"]));
+    let dupes = c.patch("/v1/instance/oauth_application_settings", json!({"default_scopes": ["email", "email"]}));
+    assert_eq!((dupes.status, dupes.param()), (422, "default_scopes"), "{}", dupes.text);
+    assert_eq!(c.get("/v1/instance/oauth_application_settings").status, 200);
+}
+
+#[test]
+fn ids_sent_where_the_answer_holds_objects_are_not_stored_as_objects() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let machine = c.post("/v1/machines", json!({"name": "worker", "scoped_machines": ["", "mch_x"]}));
+    assert_eq!(machine.status, 200, "{}", machine.text);
+    assert_eq!(c.get("/v1/machines").status, 200);
+    let set = c.post(
+        "/v1/role_sets",
+        json!({"name": "set", "key": "role_set:set", "type": "custom", "roles": ["org:a"], "default_role_key": "org:a", "creator_role_key": "org:a"}),
+    );
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(c.get("/v1/role_sets").status, 200);
+}
+
+#[test]
+fn a_waitlist_entry_needs_a_valid_email_address() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let refused = c.post("/v1/waitlist_entries", json!({"email_address": ""}));
+    assert_eq!((refused.status, refused.code(), refused.param()), (422, "form_param_format_invalid", "email_address"), "{}", refused.text);
+    assert_eq!(c.get("/v1/waitlist_entries").body["total_count"], 0);
+}
+
+#[test]
+fn a_directory_mapping_with_null_entries_keeps_the_directory_readable() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let created = c.post("/v1/directories", json!({"name": "dir", "provider": "okta", "enterprise_connection_id": "entc_2NNEqL2nrIRdJ194ndJqAHwEfxC"}));
+    assert_eq!(created.status, 200, "{}", created.text);
+    let id = id_of(&created.body);
+    let patched = c.patch(&format!("/v1/directories/{id}"), json!({"attribute_mapping": {"email": null}}));
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(c.get(&format!("/v1/directories/{id}")).status, 200);
+}
+
+#[test]
+fn a_machine_secret_key_answer_is_a_machine_secret_key() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let id = id_of(&c.post("/v1/machines", json!({"name": "worker"})).body);
+    let secret = c.get(&format!("/v1/machines/{id}/secret_key"));
+    assert_eq!(secret.status, 200, "{}", secret.text);
+    assert_eq!(secret.body["object"], "machine_secret_key");
+    let rotated = c.post(&format!("/v1/machines/{id}/secret_key/rotate"), json!({"previous_token_ttl": 0}));
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    assert_eq!(rotated.body["object"], "machine_secret_key");
+    assert_ne!(rotated.body["secret"], secret.body["secret"]);
+    assert_eq!(c.get(&format!("/v1/machines/{id}")).body["object"], "machine", "the stored machine stays a machine");
+}
+
+#[test]
+fn a_saml_connection_answers_every_field_its_schema_requires() {
+    // SAMLConnection is an object with `anyOf: [{required: [domain]}, {required: [domains]}]`
+    // beside its properties: the branches constrain it, they are not its shape.
+    let server = TestServer::start();
+    for version in ["2025-11-10", "2026-05-12"] {
+        let c = server.client().with_version(Some(version));
+        let created = c.post("/v1/saml_connections", json!({"name": "okta", "provider": "saml_okta", "domains": ["example.com"]}));
+        assert_eq!(created.status, 200, "{version}: {}", created.text);
+        assert_eq!(created.body["object"], "saml_connection");
+        assert!(created.body["acs_url"].is_string(), "{}", created.text);
+        assert_eq!(c.get("/v1/saml_connections").status, 200);
+        assert_eq!(c.get(&format!("/v1/saml_connections/{}", id_of(&created.body))).status, 200);
+    }
+}

@@ -120,6 +120,9 @@ pub struct Spec {
     pub validator_count: usize,
     /// Compiled response shapes, by the address of their schema in this spec.
     pub shapes: parking_lot::RwLock<HashMap<(usize, u64), Arc<shape::Shape>>>,
+    /// Kept after loading so handlers can check a value against any schema
+    /// of this spec ([`Spec::conforms`]).
+    pub compiler: Compiler,
 }
 
 /// `v1` is Clerk's original API version, released as `2021-02-05`.
@@ -151,6 +154,21 @@ pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
         }
     }
     value
+}
+
+/// The `oneOf` / `anyOf` alternatives a schema's value takes one of. `None`
+/// also for a declared object whose branches only constrain it
+/// (SAMLConnection: `properties` plus `anyOf: [{required: [domain]},
+/// {required: [domains]}]`): the value is that object, not a branch of it.
+pub fn alternatives<'a>(schema: &'a Value, key: &str) -> Option<&'a Vec<Value>> {
+    let branches = schema.get(key)?.as_array()?;
+    let describes_a_value = |b: &Value| {
+        ["type", "properties", "$ref", "allOf", "oneOf", "anyOf", "enum", "items"].iter().any(|k| b.get(*k).is_some())
+    };
+    if schema.get("properties").is_some() && !branches.iter().any(describes_a_value) {
+        return None;
+    }
+    Some(branches)
 }
 
 fn escape_pointer(segment: &str) -> String {
@@ -244,7 +262,14 @@ impl Spec {
             router,
             schema_count,
             shapes: Default::default(),
+            compiler,
         })
+    }
+
+    /// Whether `value` is valid for an OpenAPI schema of this spec (its
+    /// validator compiled on first use, then shared).
+    pub fn conforms(&self, schema: &Value, value: &Value) -> bool {
+        self.compiler.compile(schema).map(|v| v.is_valid(value)).unwrap_or(true)
     }
 
     /// The compiled shape of a schema this spec owns (a response schema of
@@ -434,7 +459,16 @@ mod tests {
             schema_count: 0,
             validator_count: 0,
             shapes: Default::default(),
+            compiler: Compiler::new(&serde_json::json!({}), "urn:test").unwrap(),
         })
+    }
+
+    #[test]
+    fn branches_that_only_require_fields_are_not_alternatives() {
+        let constrained = serde_json::json!({"properties": {"a": {}}, "anyOf": [{"required": ["a"]}, {"required": ["b"]}]});
+        assert!(alternatives(&constrained, "anyOf").is_none());
+        let union = serde_json::json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]});
+        assert_eq!(alternatives(&union, "anyOf").map(Vec::len), Some(2));
     }
 
     fn set() -> SpecSet {

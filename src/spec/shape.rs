@@ -249,7 +249,7 @@ fn compile(doc: &Value, synth: &Synth, schema: &Value, path: &str, depth: usize)
         return compile(doc, synth, &flat, path, depth + 1);
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+        if let Some(branches) = super::alternatives(schema, key) {
             let compiled = branches
                 .iter()
                 .map(|b| {

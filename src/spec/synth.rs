@@ -146,7 +146,7 @@ impl<'a> Synth<'a> {
             return self.gen(&self.flatten(schema), name, object_kind, rng, depth + 1);
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+            if let Some(branches) = super::alternatives(schema, key) {
                 if nullable && depth > 0 {
                     return Value::Null;
                 }

@@ -207,7 +207,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
                     let schema = item_schema(ctx).unwrap_or_default();
                     let now = store.now_ms();
                     let item = store.get_mut(&key, &id).expect("checked above");
-                    merge_declared_fields(&ctx.spec.doc, item, &ctx.body, &schema);
+                    merge_declared_fields(ctx.spec, item, &ctx.body, &schema)?;
                     if item.get("updated_at").map(Value::is_i64).unwrap_or(false) {
                         item["updated_at"] = Value::from(now);
                     }
@@ -234,7 +234,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
             // Settings answered without a body (PATCH /instance → 204) keep every sent field.
             match ctx.success_schema().map(|s| ctx.synth().flatten(s)) {
                 Some(schema) => {
-                    merge_declared_fields(&ctx.spec.doc, doc, &ctx.body, &schema);
+                    merge_declared_fields(ctx.spec, doc, &ctx.body, &schema)?;
                     Ok(Reply::Object(doc.clone()))
                 }
                 None => {
@@ -278,6 +278,12 @@ fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
                 .collect()
         })
         .unwrap_or_default();
+    let answer_kinds: Vec<Value> = ctx
+        .success_schema()
+        .map(|s| ctx.synth().flatten(s))
+        .and_then(|s| s.get("properties").and_then(|p| p.get("object")).map(|o| resolve(&ctx.spec.doc, o).clone()))
+        .and_then(|o| o.get("enum").and_then(Value::as_array).cloned())
+        .unwrap_or_default();
     let mut store = ctx.instance.store.lock();
     let now = store.now_ms();
     let fresh_secret = format!("{}{}", store.new_id("secret"), store.new_id("x").trim_start_matches("x_"));
@@ -286,6 +292,7 @@ fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
         .filter(|v| v.get("_parent").and_then(Value::as_str).unwrap_or("") == parent)
         .ok_or_else(|| ApiError::not_found(&what))?;
     let Some(obj) = item.as_object_mut() else { return Err(ApiError::not_found(&what)) };
+    let answer_kind = obj.get("object").filter(|k| !answer_kinds.is_empty() && !answer_kinds.contains(k)).map(|_| answer_kinds[0].clone());
     let rotate = verb.contains("rotate");
     for field in &secret_fields {
         // A secret is made on first read and changes only when rotated.
@@ -299,7 +306,14 @@ fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
             item["updated_at"] = Value::from(now);
         }
     }
-    Ok(Reply::Object(item.clone()))
+    let mut answer = item.clone();
+    // Some actions answer another kind of object about the item (`GET
+    // /machines/{id}/secret_key` → `machine_secret_key`): its `object` is the
+    // answer's, not the stored item's.
+    if let (Some(kind), Some(obj)) = (answer_kind, answer.as_object_mut()) {
+        obj.insert("object".into(), kind);
+    }
+    Ok(Reply::Object(answer))
 }
 
 /// revoke → `revoked: true` / `status: revoked`; reject / invite → that
@@ -354,16 +368,60 @@ pub fn deleted_answer(ctx: &Ctx, removed: &Value) -> Value {
 /// Copies the body fields the item schema declares (top level) onto the
 /// item, when their JSON type fits the declared one (a request's `amount: 5`
 /// does not overwrite a response's `amount: {…}` object).
-pub fn merge_declared_fields(doc: &Value, item: &mut Value, body: &Value, item_schema: &Value) {
-    let (Some(target), Some(fields)) = (item.as_object_mut(), body.as_object()) else { return };
-    let Some(declared) = item_schema.get("properties").and_then(Value::as_object) else { return };
+///
+/// Request schemas are looser than the answers that echo them: a field whose
+/// structure fits but which breaks the answer's constraints (an enum value
+/// the answer does not list, an id pattern, an email format) is refused with
+/// a 422 before anything is written, since storing it would make every later
+/// read of the object break the spec. A field sent in another representation
+/// (role keys where the answer holds role objects) is not stored.
+pub fn merge_declared_fields(spec: &Spec, item: &mut Value, body: &Value, item_schema: &Value) -> Result<(), ApiError> {
+    let doc = &spec.doc;
+    let (Some(target), Some(fields)) = (item.as_object_mut(), body.as_object()) else { return Ok(()) };
+    let Some(declared) = item_schema.get("properties").and_then(Value::as_object) else { return Ok(()) };
+    let mut accepted = Vec::new();
     for (k, v) in fields {
         if k == "id" || k == "object" {
             continue;
         }
-        if declared.get(k).map(|s| fits_type(doc, s, v)).unwrap_or(false) {
-            target.insert(k.clone(), v.clone());
+        let Some(schema) = declared.get(k) else { continue };
+        if !fits_structure(doc, schema, v, 0) {
+            continue;
         }
+        if !spec.conforms(schema, v) {
+            return Err(ApiError::param_invalid(k, format!("{k} has an invalid value.")));
+        }
+        if let (Some(text), Some("email")) = (v.as_str(), resolve(doc, schema).get("format").and_then(Value::as_str)) {
+            crate::resources::users::checks::check_email(text, k)?;
+        }
+        accepted.push((k, v));
+    }
+    for (k, v) in accepted {
+        target.insert(k.clone(), v.clone());
+    }
+    Ok(())
+}
+
+/// [`fits_type`] all the way down: array items and object members (declared
+/// properties, else `additionalProperties`) have the types declared for them.
+fn fits_structure(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
+    if !fits_type(doc, schema, value) {
+        return false;
+    }
+    if depth > 16 {
+        return true;
+    }
+    let resolved = resolve(doc, schema);
+    match value {
+        Value::Array(items) => match resolved.get("items") {
+            Some(item_schema) => items.iter().all(|i| fits_structure(doc, item_schema, i, depth + 1)),
+            None => true,
+        },
+        Value::Object(members) => members.iter().all(|(k, v)| {
+            let member = resolved.get("properties").and_then(|p| p.get(k)).or_else(|| resolved.get("additionalProperties").filter(|a| a.is_object()));
+            member.map(|m| fits_structure(doc, m, v, depth + 1)).unwrap_or(true)
+        }),
+        _ => true,
     }
 }
 
@@ -420,7 +478,7 @@ fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
             }
         }
     }
-    merge_declared_fields(&ctx.spec.doc, &mut item, &ctx.body, &schema);
+    merge_declared_fields(ctx.spec, &mut item, &ctx.body, &schema)?;
     if let Some(obj) = item.as_object_mut() {
         obj.insert("id".into(), Value::String(id.clone()));
         for stamp in ["created_at", "updated_at"] {
