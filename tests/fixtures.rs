@@ -192,15 +192,22 @@ fn no_fixtures_starts_every_instance_empty() {
     assert_eq!(server.client().get("/v1/users/count").body["total_count"], 0);
 }
 
+/// The fixed ids of the bundled fixtures (Clerk-shaped: prefix + 27 characters).
+const ALICE: &str = "user_alice0000000000000000000000";
+const ACME: &str = "org_acme00000000000000000000000";
+
 #[test]
 fn the_bundled_default_fixtures_describe_a_small_app() {
     let server = TestServer::start_with(|a| a.fixtures = vec!["default".into()]);
     let client = server.client();
-    assert_eq!(client.get("/v1/users/user_alice").body["username"], "alice");
+    assert_eq!(client.get(&format!("/v1/users/{ALICE}")).body["username"], "alice");
+    // The fixed ids pass the id patterns request bodies declare (an API key's subject).
+    let key = client.clone().with_version(Some("2026-05-12")).post("/v1/api_keys", serde_json::json!({"name": "alice's key", "subject": ALICE}));
+    assert_eq!(key.status, 200, "{}", key.text);
     assert_eq!(client.get("/v1/users/count").body["total_count"], 4);
-    let org = client.get("/v1/organizations/org_acme");
+    let org = client.get(&format!("/v1/organizations/{ACME}"));
     assert_eq!((org.status, org.body["members_count"].as_i64()), (200, Some(3)), "{}", org.text);
-    let invitations = client.get("/v1/organizations/org_acme/invitations");
+    let invitations = client.get(&format!("/v1/organizations/{ACME}/invitations"));
     assert_eq!(invitations.body["data"][0]["email_address"], "dave@example.com", "{}", invitations.text);
     assert_eq!(client.get("/v1/jwt_templates").body[0]["name"], "supabase");
 }
