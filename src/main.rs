@@ -59,7 +59,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             file = %spec.source.display(),
             operations = spec.operations.len(),
             schemas = spec.schema_count,
-            validators = spec.validator_count,
+            validators = spec.validator_count(),
             "loaded spec"
         );
     }

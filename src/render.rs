@@ -94,48 +94,29 @@ pub fn render_stored_list(
 ) -> Rendered {
     let success = op.success();
     let status = success.and_then(|r| r.status).unwrap_or(200);
-    let Some(shape) = success.and_then(|r| r.schema.as_ref()).map(|s| spec.shape(s, seed)) else {
-        let items: Vec<&Value> = ids.iter().filter_map(|id| store.get(collection, id)).collect();
-        return render_list(spec, None, status, &items, total_count, paginated, seed);
-    };
-    let (item_shape, wrapper_key) = match shape.as_ref() {
-        Shape::Array(item) => (item.as_ref(), paginated.then_some("data")),
-        other => match other.wrapper_array() {
-            Some((key, item)) => (item, Some(key)),
-            None => (&Shape::Any, Some("data")),
-        },
-    };
-    let shape_id = item_shape as *const Shape as usize;
+    let shape = success.and_then(|r| r.schema.as_ref()).map(|s| spec.shape(s, seed));
     let generation = store.generation.0;
-    let mut out = Vec::with_capacity(1500 * (ids.len() + 1));
-    if let Some(key) = wrapper_key {
-        out.push(b'{');
-        let _ = serde_json::to_writer(&mut out, key);
-        out.push(b':');
-    }
-    out.push(b'[');
-    let mut first = true;
-    for id in ids {
-        let Some(item) = store.get(collection, id) else { continue };
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        match cache.get(shape_id, id, generation) {
-            Some(bytes) => out.extend_from_slice(bytes),
-            None => {
-                let start = out.len();
-                item_shape.write(item, &mut out);
-                cache.put(shape_id, id, generation, out[start..].to_vec());
+    write_list(status, shape.as_deref(), paginated, total_count, |item_shape, out| {
+        let shape_id = item_shape as *const Shape as usize;
+        out.push(b'[');
+        let mut first = true;
+        for id in ids {
+            let Some(item) = store.get(collection, id) else { continue };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            match cache.get(shape_id, id, generation) {
+                Some(bytes) => out.extend_from_slice(bytes),
+                None => {
+                    let start = out.len();
+                    item_shape.write(item, out);
+                    cache.put(shape_id, id, generation, out[start..].to_vec());
+                }
             }
         }
-    }
-    out.push(b']');
-    if wrapper_key.is_some() {
-        out.extend_from_slice(format!(",\"total_count\":{total_count}}}").as_bytes());
-    }
-    let paginated_wrapper = paginated && matches!(shape.as_ref(), Shape::Array(_));
-    Rendered { status, body: Body::Json(out), paginated_wrapper }
+        out.push(b']');
+    })
 }
 
 fn render_list(
@@ -148,27 +129,44 @@ fn render_list(
     seed: u64,
 ) -> Rendered {
     let shape = schema.map(|s| spec.shape(s, seed));
-    let mut out = Vec::with_capacity(1024 * (items.len() + 1));
-    let wrap = |out: &mut Vec<u8>, key: &str, item: &Shape| {
-        out.extend_from_slice(b"{");
-        let _ = serde_json::to_writer(&mut *out, key);
-        out.push(b':');
-        item.write_items(items.iter().copied(), out);
-        out.extend_from_slice(format!(",\"total_count\":{total_count}}}").as_bytes());
-    };
-    match shape.as_deref() {
-        Some(Shape::Array(item)) if paginated => {
-            wrap(&mut out, "data", item);
-            return Rendered { status, body: Body::Json(out), paginated_wrapper: true };
-        }
-        Some(Shape::Array(item)) => item.write_items(items.iter().copied(), &mut out),
-        Some(wrapper) => match wrapper.wrapper_array() {
-            Some((key, item)) => wrap(&mut out, key, item),
-            None => wrap(&mut out, "data", &Shape::Any),
+    write_list(status, shape.as_deref(), paginated, total_count, |item_shape, out| {
+        item_shape.write_items(items.iter().copied(), out)
+    })
+}
+
+static ANY: Shape = Shape::Any;
+
+/// Writes a list in the layout its answer's shape declares: a bare array, or
+/// `{<key>: [...], "total_count": N}` for a declared wrapper and for a bare
+/// array asked for with `paginated=true`. `write_array` writes the `[...]`
+/// with the item shape it is given.
+fn write_list(
+    status: u16,
+    shape: Option<&Shape>,
+    paginated: bool,
+    total_count: usize,
+    write_array: impl FnOnce(&Shape, &mut Vec<u8>),
+) -> Rendered {
+    let (item_shape, wrapper_key) = match shape {
+        Some(Shape::Array(item)) => (item.as_ref(), paginated.then_some("data")),
+        Some(other) => match other.wrapper_array() {
+            Some((key, item)) => (item, Some(key)),
+            None => (&ANY, Some("data")),
         },
-        None => wrap(&mut out, "data", &Shape::Any),
+        None => (&ANY, Some("data")),
+    };
+    let mut out = Vec::with_capacity(4096);
+    if let Some(key) = wrapper_key {
+        out.push(b'{');
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
     }
-    json(status, out)
+    write_array(item_shape, &mut out);
+    if wrapper_key.is_some() {
+        out.extend_from_slice(format!(",\"total_count\":{total_count}}}").as_bytes());
+    }
+    let paginated_wrapper = paginated && matches!(shape, Some(Shape::Array(_)));
+    Rendered { status, body: Body::Json(out), paginated_wrapper }
 }
 
 /// Checks an outgoing JSON body against the response the spec declares for

@@ -117,7 +117,6 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     pub router: Router,
     pub schema_count: usize,
-    pub validator_count: usize,
     /// Compiled response shapes, by the address of their schema in this spec.
     pub shapes: parking_lot::RwLock<HashMap<(usize, u64), Arc<shape::Shape>>>,
     /// Kept after loading so handlers can check a value against any schema
@@ -154,6 +153,24 @@ pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
         }
     }
     value
+}
+
+/// `nullable: true` on the schema itself or, for `{$ref, nullable}`, beside
+/// the ref (OpenAPI 3.0 keeps it there; the target alone may not say).
+pub fn is_nullable(doc: &Value, schema: &Value) -> bool {
+    let own = schema.get("nullable").and_then(Value::as_bool);
+    own.unwrap_or_else(|| resolve(doc, schema).get("nullable").and_then(Value::as_bool).unwrap_or(false))
+}
+
+/// The value for a field a schema requires but does not declare
+/// (EnterpriseConnection and SAMLConnection: `authenticatable`,
+/// `disable_jit_provisioning`; a JWK's `crv` — STACK §4).
+pub fn undeclared_required_value(name: &str) -> Value {
+    match name {
+        "authenticatable" | "disable_jit_provisioning" => Value::Bool(false),
+        "crv" => Value::String("P-256".into()),
+        _ => Value::String(String::new()),
+    }
 }
 
 /// The `oneOf` / `anyOf` alternatives a schema's value takes one of. `None`
@@ -256,7 +273,6 @@ impl Spec {
             version,
             version_date,
             source: path.to_path_buf(),
-            validator_count: compiler.compiled_count(),
             doc,
             operations,
             router,
@@ -264,6 +280,11 @@ impl Spec {
             shapes: Default::default(),
             compiler,
         })
+    }
+
+    /// How many distinct validators this spec has compiled so far.
+    pub fn validator_count(&self) -> usize {
+        self.compiler.compiled_count()
     }
 
     /// Whether `value` is valid for an OpenAPI schema of this spec (its
@@ -457,7 +478,6 @@ mod tests {
             operations: vec![],
             router: Router::default(),
             schema_count: 0,
-            validator_count: 0,
             shapes: Default::default(),
             compiler: Compiler::new(&serde_json::json!({}), "urn:test").unwrap(),
         })

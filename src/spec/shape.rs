@@ -29,7 +29,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::resolve;
+use super::{is_nullable, resolve, undeclared_required_value};
 use super::synth::Synth;
 
 const MAX_DEPTH: usize = 14;
@@ -87,16 +87,7 @@ impl Shape {
     pub fn write(&self, value: &Value, out: &mut Vec<u8>) {
         match (self, value) {
             (Shape::Object(obj), Value::Object(map)) => obj.write(map, out),
-            (Shape::Array(item), Value::Array(items)) => {
-                out.push(b'[');
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    item.write(v, out);
-                }
-                out.push(b']');
-            }
+            (Shape::Array(item), Value::Array(items)) => item.write_items(items.iter(), out),
             (Shape::OneOf(branches), v) if !v.is_null() => match best_branch(branches, v) {
                 Some(b) => b.shape.write(v, out),
                 None => write_raw(v, out),
@@ -228,13 +219,6 @@ fn best_branch<'a>(branches: &'a [Branch], value: &Value) -> Option<&'a Branch> 
     best.map(|(b, _)| b)
 }
 
-fn is_nullable(doc: &Value, schema: &Value) -> bool {
-    schema
-        .get("nullable")
-        .and_then(Value::as_bool)
-        .unwrap_or_else(|| resolve(doc, schema).get("nullable").and_then(Value::as_bool).unwrap_or(false))
-}
-
 fn declared_type(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str).or_else(|| schema.get("properties").map(|_| "object"))
 }
@@ -304,14 +288,7 @@ fn compile(doc: &Value, synth: &Synth, schema: &Value, path: &str, depth: usize)
             let undeclared_required = required
                 .iter()
                 .filter(|r| !props.contains_key(**r))
-                .map(|r| {
-                    let fallback = match *r {
-                        "authenticatable" | "disable_jit_provisioning" => Value::Bool(false),
-                        "crv" => Value::String("P-256".into()),
-                        _ => Value::String(String::new()),
-                    };
-                    (r.to_string(), fallback)
-                })
+                .map(|r| (r.to_string(), undeclared_required_value(r)))
                 .collect();
             let open = !matches!(schema.get("additionalProperties"), None | Some(Value::Bool(false)));
             Shape::Object(ObjectShape { props: compiled, open, undeclared_required })

@@ -24,7 +24,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Map, Value};
 
-use super::resolve;
+use super::{is_nullable, resolve, undeclared_required_value};
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const MAX_DEPTH: usize = 12;
@@ -202,7 +202,7 @@ impl<'a> Synth<'a> {
         for (name, sub) in props {
             out.insert(name.clone(), self.gen(sub, name, kind, rng, depth + 1));
         }
-        fill_undeclared_required(schema, &mut out, &Map::new());
+        fill_undeclared_required(schema, &mut out);
         Value::Object(out)
     }
 
@@ -268,27 +268,11 @@ impl<'a> Synth<'a> {
     }
 }
 
-/// `nullable: true` on the schema itself or, for `{$ref, nullable}`, beside the ref.
-fn is_nullable(doc: &Value, schema: &Value) -> bool {
-    let own = schema.get("nullable").and_then(Value::as_bool);
-    own.unwrap_or_else(|| resolve(doc, schema).get("nullable").and_then(Value::as_bool).unwrap_or(false))
-}
-
-/// Some schemas require fields they do not declare (EnterpriseConnection and
-/// SAMLConnection: `authenticatable`, `disable_jit_provisioning`; a JWK's
-/// `crv` — STACK §4): take them from the stored object, else a plausible value.
-fn fill_undeclared_required(schema: &Value, out: &mut Map<String, Value>, stored: &Map<String, Value>) {
+/// Adds the fields a schema requires but does not declare.
+fn fill_undeclared_required(schema: &Value, out: &mut Map<String, Value>) {
     let Some(required) = schema.get("required").and_then(Value::as_array) else { return };
     for r in required.iter().filter_map(Value::as_str) {
-        if out.contains_key(r) {
-            continue;
-        }
-        let value = stored.get(r).cloned().unwrap_or_else(|| match r {
-            "authenticatable" | "disable_jit_provisioning" => Value::Bool(false),
-            "crv" => Value::String("P-256".into()),
-            _ => Value::String(String::new()),
-        });
-        out.insert(r.to_string(), value);
+        out.entry(r.to_string()).or_insert_with(|| undeclared_required_value(r));
     }
 }
 

@@ -175,6 +175,11 @@ fn item_schema(ctx: &Ctx) -> Option<Value> {
     Some(ctx.synth().flatten(item))
 }
 
+/// What a 404 calls an item of a collection (`/redirect_urls` → `redirect_url`).
+fn item_name(collection_path: &str) -> String {
+    collection_path.rsplit('/').next().unwrap_or("resource").trim_end_matches('s').to_string()
+}
+
 /// Parent ids: the values of the path params before the item param.
 fn parent_of(ctx: &Ctx, collection_path: &str) -> String {
     collection_path
@@ -190,7 +195,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
     let (collection_path, item_param) = split_item(&ctx.op.path);
     let key = collection_key(collection_path);
     let parent = parent_of(ctx, collection_path);
-    let what = collection_path.rsplit('/').next().unwrap_or("resource").trim_end_matches('s').to_string();
+    let what = item_name(collection_path);
     match crud {
         Crud::Create => create(ctx, &key, &parent),
         Crud::List => list(ctx, &key, &parent),
@@ -258,18 +263,20 @@ fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
     let key = collection_key(collection_path);
     let parent = parent_of(ctx, collection_path);
     let id = ctx.path_param(item_param.unwrap_or("id")).to_string();
-    let what = collection_path.rsplit('/').next().unwrap_or("resource").trim_end_matches('s').to_string();
-    let status_enum: Vec<Value> = ctx
-        .success_schema()
-        .map(|s| ctx.synth().flatten(s))
-        .and_then(|s| s.get("properties").and_then(|p| p.get("status")).map(|st| resolve(&ctx.spec.doc, st).clone()))
-        .and_then(|st| st.get("enum").and_then(Value::as_array).cloned())
-        .unwrap_or_default();
-    // The answer's `*secret*` string fields (a rotated secret, `GET …/secret`).
-    let secret_fields: Vec<String> = ctx
-        .success_schema()
-        .map(|s| ctx.synth().flatten(s))
-        .and_then(|s| s.get("properties").and_then(Value::as_object).cloned())
+    let what = item_name(collection_path);
+    // The answer's schema, flattened once: its `status` and `object` enums and
+    // its `*secret*` string fields (a rotated secret, `GET …/secret`).
+    let answer = ctx.success_schema().map(|s| ctx.synth().flatten(s)).unwrap_or_default();
+    let answer_props = answer.get("properties").and_then(Value::as_object);
+    let enum_of = |name: &str| -> Vec<Value> {
+        answer_props
+            .and_then(|p| p.get(name))
+            .and_then(|prop| resolve(&ctx.spec.doc, prop).get("enum").and_then(Value::as_array).cloned())
+            .unwrap_or_default()
+    };
+    let status_enum = enum_of("status");
+    let answer_kinds = enum_of("object");
+    let secret_fields: Vec<String> = answer_props
         .map(|props| {
             props
                 .iter()
@@ -277,12 +284,6 @@ fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
                 .map(|(k, _)| k.clone())
                 .collect()
         })
-        .unwrap_or_default();
-    let answer_kinds: Vec<Value> = ctx
-        .success_schema()
-        .map(|s| ctx.synth().flatten(s))
-        .and_then(|s| s.get("properties").and_then(|p| p.get("object")).map(|o| resolve(&ctx.spec.doc, o).clone()))
-        .and_then(|o| o.get("enum").and_then(Value::as_array).cloned())
         .unwrap_or_default();
     let mut store = ctx.instance.store.lock();
     let now = store.now_ms();
@@ -428,7 +429,7 @@ fn fits_structure(doc: &Value, schema: &Value, value: &Value, depth: usize) -> b
 /// Whether a value has the JSON type a schema declares (untyped: anything).
 pub fn fits_type(doc: &Value, schema: &Value, value: &Value) -> bool {
     let resolved = resolve(doc, schema);
-    let nullable = schema.get("nullable").or_else(|| resolved.get("nullable")).and_then(Value::as_bool).unwrap_or(false);
+    let nullable = crate::spec::is_nullable(doc, schema);
     match (resolved.get("type").and_then(Value::as_str), value) {
         (_, Value::Null) => nullable,
         (None, _) => true,
