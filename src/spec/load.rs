@@ -40,14 +40,22 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 /// The spec files to load, in the order of precedence above.
+///
+/// A directory (`--spec-dir`, the cache) contributes the Backend API
+/// documents at its top level and in its subfolders, one level down, so
+/// Clerk's layout loads as it is: `--spec-dir ../shared/clerk-openapi` serves
+/// `openapi.json`, the two dated files beside it and the four in
+/// `bapi-more/`, while `fapi/` and `webhooks/` documents are skipped (with a
+/// debug log) because they describe other APIs. Files named with `--spec`
+/// are taken as they are.
 pub fn discover(files: &[PathBuf], dir: Option<&Path>) -> Result<Vec<PathBuf>, SpecError> {
     if !files.is_empty() || dir.is_some() {
         let mut out: Vec<PathBuf> = files.to_vec();
         if let Some(dir) = dir {
-            let found = spec_files_in(dir)?;
+            let found = backend_documents_in(dir)?;
             if found.is_empty() {
                 return Err(SpecError(format!(
-                    "no spec files (*.json, *.yaml, *.yml) in {}. {HOW_TO_GET_A_SPEC}",
+                    "no Backend API spec files (*.json, *.yaml, *.yml) in {} or its subfolders. {HOW_TO_GET_A_SPEC}",
                     dir.display()
                 )));
             }
@@ -57,13 +65,109 @@ pub fn discover(files: &[PathBuf], dir: Option<&Path>) -> Result<Vec<PathBuf>, S
     }
     if let Some(cache) = cache_dir() {
         if cache.is_dir() {
-            let found = spec_files_in(&cache)?;
+            let found = backend_documents_in(&cache)?;
             if !found.is_empty() {
                 return Ok(found);
             }
         }
     }
     Err(SpecError(format!("no Clerk OpenAPI spec found. {HOW_TO_GET_A_SPEC}")))
+}
+
+/// The spec files of a directory and of its subfolders (one level), minus
+/// the documents of other Clerk APIs; top-level files first, each group
+/// sorted by name.
+fn backend_documents_in(dir: &Path) -> Result<Vec<PathBuf>, SpecError> {
+    let mut out = Vec::new();
+    for file in spec_files_in(dir)? {
+        out.push(file);
+    }
+    for sub in subfolders_of(dir)? {
+        // An unreadable subfolder is not a reason to refuse the top level.
+        match spec_files_in(&sub) {
+            Ok(files) => out.extend(files),
+            Err(e) => tracing::debug!("skipping spec subfolder: {e}"),
+        }
+    }
+    out.retain(|file| match document_kind(file) {
+        DocumentKind::Frontend | DocumentKind::Webhooks => {
+            tracing::debug!("skipping {}: not a Backend API document", file.display());
+            false
+        }
+        DocumentKind::Backend | DocumentKind::Other => true,
+    });
+    Ok(out)
+}
+
+/// What a spec file describes, told from its content (not its name: the
+/// fetch cache and Clerk's repository name files differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// `info.title` "Clerk Backend API".
+    Backend,
+    /// Clerk's Frontend API (`info.title` "Clerk Frontend API", or its
+    /// `/v1/client` paths).
+    Frontend,
+    /// Clerk's webhook events (`x-webhooks`, no `paths`).
+    Webhooks,
+    /// Anything else, loaded (and checked) as a spec: the project's own test
+    /// specs, a user's trimmed copy, or a file that is broken — loading it
+    /// then names the problem.
+    Other,
+}
+
+/// Classifies a spec file by reading only its `info.title` and path names.
+///
+/// ```no_run
+/// use clerk_mock::spec::load::{document_kind, DocumentKind};
+/// assert_eq!(document_kind("../shared/clerk-openapi/fapi/fapi-2025-11-10.json".as_ref()), DocumentKind::Frontend);
+/// ```
+pub fn document_kind(path: &Path) -> DocumentKind {
+    #[derive(serde::Deserialize, Default)]
+    struct Info {
+        title: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        info: Option<Info>,
+        paths: Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>,
+        #[serde(rename = "x-webhooks")]
+        x_webhooks: Option<serde::de::IgnoredAny>,
+        webhooks: Option<serde::de::IgnoredAny>,
+    }
+    let Ok(text) = std::fs::read_to_string(path) else { return DocumentKind::Other };
+    let looks_like_json = path.extension().and_then(|e| e.to_str()) == Some("json") || text.trim_start().starts_with('{');
+    let peek: Option<Peek> = if looks_like_json {
+        serde_json::from_str(&text).ok()
+    } else {
+        serde_saphyr::from_str_with_options(&text, serde_saphyr::options! { strict_booleans: true }).ok()
+    };
+    let Some(peek) = peek else { return DocumentKind::Other };
+    let title = peek.info.unwrap_or_default().title.unwrap_or_default();
+    let paths = peek.paths.unwrap_or_default();
+    if title == "Clerk Backend API" {
+        DocumentKind::Backend
+    } else if title.contains("Frontend API") || paths.contains_key("/v1/client") {
+        DocumentKind::Frontend
+    } else if title.contains("Webhook") || (paths.is_empty() && (peek.x_webhooks.is_some() || peek.webhooks.is_some())) {
+        DocumentKind::Webhooks
+    } else {
+        DocumentKind::Other
+    }
+}
+
+/// The folders directly inside a directory, sorted by name (hidden ones
+/// skipped).
+fn subfolders_of(dir: &Path) -> Result<Vec<PathBuf>, SpecError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| SpecError(format!("cannot read spec dir {}: {e}. {HOW_TO_GET_A_SPEC}", dir.display())))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+        .collect();
+    dirs.sort();
+    Ok(dirs)
 }
 
 /// Spec-looking files of a directory, sorted by name.
@@ -145,5 +249,38 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let err = discover(&[], Some(&dir)).unwrap_err().to_string();
         assert!(err.contains("spec fetch"), "{err}");
+    }
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_spec_dir_serves_backend_documents_of_its_subfolders_and_skips_other_apis() {
+        let dir = std::env::temp_dir().join(format!("clerk-mock-load4-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let bapi = r#"{"openapi":"3.0.3","info":{"title":"Clerk Backend API","version":"V"},"paths":{"/users":{}}}"#;
+        write(&dir.join("openapi.json"), &bapi.replace('V', "v1"));
+        write(&dir.join("bapi-more/bapi-2024-10-01.json"), &bapi.replace('V', "2024-10-01"));
+        write(&dir.join("bapi/2025-04-10.yml"), "openapi: 3.0.3\ninfo: {title: Clerk Backend API, version: 2025-04-10}\npaths: {}\n");
+        write(&dir.join("fapi/fapi-2025-11-10.json"), r#"{"openapi":"3.0.3","info":{"title":"Clerk Frontend API","version":"v1"},"paths":{"/v1/client":{}}}"#);
+        write(&dir.join("webhooks/webhooks.json"), r#"{"openapi":"3.0.3","info":{"title":"Clerk Webhook Events","version":"v1"},"x-webhooks":{}}"#);
+        write(&dir.join("bapi-more/deeper/bapi-2030-01-01.json"), &bapi.replace('V', "2030-01-01"));
+        let found: Vec<String> = discover(&[], Some(&dir))
+            .unwrap()
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(found, ["openapi.json", "bapi/2025-04-10.yml", "bapi-more/bapi-2024-10-01.json"]);
+    }
+
+    #[test]
+    fn a_document_of_another_title_is_still_loaded_as_a_spec() {
+        let dir = std::env::temp_dir().join(format!("clerk-mock-load5-{}", std::process::id()));
+        let file = dir.join("widgets.yaml");
+        write(&file, "openapi: 3.0.3\ninfo: {title: Widgets, version: v1}\npaths: {/widgets: {}}\n");
+        assert_eq!(document_kind(&file), DocumentKind::Other);
+        assert_eq!(discover(&[], Some(&dir)).unwrap(), vec![file]);
     }
 }

@@ -213,7 +213,7 @@ impl Spec {
                 path.display()
             ))
         })?;
-        let base_uri = format!("urn:clerk-mock:{version_date}");
+        let base_uri = format!("urn:clerk-mock:{version}");
         let compiler = Compiler::new(&doc, &base_uri)
             .map_err(|e| SpecError(format!("{}: cannot compile its schemas: {e}", path.display())))?;
         let globally_secured = typed.security.as_ref().map(|s| !s.is_empty()).unwrap_or(false);
@@ -280,6 +280,12 @@ impl Spec {
             shapes: Default::default(),
             compiler,
         })
+    }
+
+    /// Whether `info.version` is a release date (`2025-04-10`) rather than
+    /// `v1`.
+    pub fn is_dated(&self) -> bool {
+        self.version == self.version_date
     }
 
     /// How many distinct validators this spec has compiled so far.
@@ -416,25 +422,27 @@ impl SpecSet {
         if specs.is_empty() {
             return Err(SpecError(format!("no spec loaded. {}", load::HOW_TO_GET_A_SPEC)));
         }
-        specs.sort_by(|a, b| a.version_date.cmp(&b.version_date));
+        // Oldest first; of one date, `v1` before the dated document (see `pick`).
+        specs.sort_by(|a, b| (&a.version_date, a.is_dated()).cmp(&(&b.version_date, b.is_dated())));
         let mut seen: HashMap<&str, &Path> = HashMap::new();
         for s in &specs {
-            if let Some(other) = seen.insert(&s.version_date, &s.source) {
+            if let Some(other) = seen.insert(&s.version, &s.source) {
                 return Err(SpecError(format!(
                     "{} and {} are both API version {}; load one of them",
                     other.display(),
                     s.source.display(),
-                    s.version_date
+                    s.version
                 )));
             }
         }
         let default = match default_version {
             Some(v) => {
                 let date = version_date(v).unwrap_or_else(|| v.to_string());
-                specs.iter().position(|s| s.version_date == date || s.version == v).ok_or_else(|| {
+                let exact = specs.iter().position(|s| s.version.eq_ignore_ascii_case(v.trim()));
+                exact.or_else(|| specs.iter().position(|s| s.is_dated() && s.version_date == date)).ok_or_else(|| {
                     SpecError(format!(
                         "--default-version {v}: no loaded spec has that version (loaded: {})",
-                        specs.iter().map(|s| s.version_date.as_str()).collect::<Vec<_>>().join(", ")
+                        specs.iter().map(|s| s.version.as_str()).collect::<Vec<_>>().join(", ")
                     ))
                 })?
             }
@@ -443,16 +451,31 @@ impl SpecSet {
         Ok(SpecSet { specs, default })
     }
 
-    /// The spec for a `Clerk-API-Version` header: that version, else the
-    /// newest one older than it, else the oldest; no header → the default.
+    /// The spec for a `Clerk-API-Version` header; no header (or one that
+    /// names no version) → the default.
+    ///
+    /// A header naming a loaded version exactly (`2025-04-10`, `v1`) gets
+    /// that spec; any other date gets the newest *dated* document not newer
+    /// than it. `v1` (`openapi.json`, a 2024 snapshot of the original
+    /// version) is not one of them: it is kept as the no-header answer, so
+    /// `2021-02-05` and anything up to `2024-09-30` get
+    /// `bapi-2021-02-05.json` when it is loaded. A date older than every
+    /// dated document gets the oldest spec (`v1` when loaded).
+    ///
+    /// ```text
+    /// loaded: v1, 2021-02-05, 2024-10-01, 2025-11-10
+    /// (none) → v1   2019-01-01 → v1   2023-06-01 → 2021-02-05   2025-04-10 → 2024-10-01   2030-01-01 → 2025-11-10
+    /// ```
     pub fn pick(&self, requested: Option<&str>) -> &Arc<Spec> {
-        let Some(date) = requested.and_then(version_date) else {
-            return &self.specs[self.default];
-        };
+        let Some(requested) = requested.map(str::trim) else { return &self.specs[self.default] };
+        if let Some(exact) = self.specs.iter().find(|s| s.version.eq_ignore_ascii_case(requested)) {
+            return exact;
+        }
+        let Some(date) = version_date(requested) else { return &self.specs[self.default] };
         self.specs
             .iter()
-            .rev()
-            .find(|s| s.version_date <= date)
+            .filter(|s| s.is_dated())
+            .rfind(|s| s.version_date <= date)
             .unwrap_or(&self.specs[0])
     }
 
@@ -517,6 +540,41 @@ mod tests {
     #[test]
     fn a_version_older_than_every_spec_gets_the_oldest() {
         assert_eq!(set().pick(Some("2020-01-01")).version, "v1");
+    }
+
+    fn every_version() -> SpecSet {
+        let versions = ["2025-11-10", "2024-10-01", "v1", "2026-05-12", "2021-02-05", "2025-04-10", "2025-03-12"];
+        SpecSet::from_specs(versions.iter().map(|v| spec_with(v)).collect(), None).unwrap()
+    }
+
+    #[test]
+    fn v1_and_the_dated_2021_02_05_document_both_load_and_v1_answers_requests_without_a_version() {
+        let set = every_version();
+        assert_eq!(set.specs.len(), 7);
+        assert_eq!(set.pick(None).version, "v1");
+        assert_eq!(set.pick(Some("v1")).version, "v1");
+        assert_eq!(set.pick(Some("2021-02-05")).version, "2021-02-05");
+    }
+
+    #[test]
+    fn a_date_picks_among_the_dated_documents_only() {
+        let set = every_version();
+        assert_eq!(set.pick(Some("2020-01-01")).version, "v1");
+        assert_eq!(set.pick(Some("2021-02-06")).version, "2021-02-05");
+        assert_eq!(set.pick(Some("2024-09-30")).version, "2021-02-05");
+        assert_eq!(set.pick(Some("2024-10-01")).version, "2024-10-01");
+        assert_eq!(set.pick(Some("2025-04-10")).version, "2025-04-10");
+        assert_eq!(set.pick(Some("2025-10-01")).version, "2025-04-10");
+        assert_eq!(set.pick(Some("2031-01-01")).version, "2026-05-12");
+    }
+
+    #[test]
+    fn the_default_version_may_be_v1_or_a_date() {
+        let versions = || ["v1", "2021-02-05", "2025-04-10"].iter().map(|v| spec_with(v)).collect();
+        assert_eq!(SpecSet::from_specs(versions(), Some("v1")).unwrap().pick(None).version, "v1");
+        assert_eq!(SpecSet::from_specs(versions(), Some("2021-02-05")).unwrap().pick(None).version, "2021-02-05");
+        assert_eq!(SpecSet::from_specs(versions(), Some("2025-04-10")).unwrap().pick(None).version, "2025-04-10");
+        assert!(SpecSet::from_specs(versions(), Some("2019-01-01")).is_err());
     }
 
     #[test]
