@@ -32,6 +32,15 @@ impl App {
         Ok(Self::with_specs(config, specs))
     }
 
+    /// Like [`App::new`] over specs loaded before (an in-process test suite
+    /// loads Clerk's seven documents once and starts many servers on them);
+    /// `config.spec.default_version` still picks the default.
+    pub fn with_loaded_specs(config: ServeArgs, specs: Vec<Arc<Spec>>) -> Result<App, SpecError> {
+        crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
+        let specs = SpecSet::from_specs(specs, config.spec.default_version.as_deref())?;
+        Ok(Self::with_specs(config, specs))
+    }
+
     pub fn with_specs(config: ServeArgs, specs: SpecSet) -> App {
         Self::with_registry(config, specs, Registry::with_all_resources())
     }

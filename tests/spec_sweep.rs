@@ -12,14 +12,17 @@ use clerk_mock::spec::{resolve, Operation, ParamIn, Spec};
 use common::{Client, TestServer};
 use serde_json::{Map, Value};
 
-const SPECS: &[&str] = &["openapi.json", "bapi-2025-11-10.json", "bapi-2026-05-12.json"];
-
-fn load(name: &str) -> Spec {
-    Spec::load(&common::spec_dir().join(name)).expect("the official spec loads")
+/// Every Backend API document beside the checkout: `openapi.json` (v1) and
+/// the six dated versions (two at the top, four in `bapi-more/`).
+fn specs() -> impl Iterator<Item = (String, &'static Spec)> {
+    let all = common::official_specs();
+    assert_eq!(all.len(), 7, "expected v1 and six dated Backend API documents in {}", common::spec_dir().display());
+    all.iter().map(|s| (s.source.file_name().unwrap().to_string_lossy().into_owned(), &**s))
 }
 
-fn version_header(spec: &Spec, file: &str) -> Option<String> {
-    (file != "openapi.json").then(|| spec.version.clone())
+/// v1 is what a request without the header gets; a dated spec is asked for by name.
+fn version_header(spec: &Spec) -> Option<String> {
+    spec.is_dated().then(|| spec.version.clone())
 }
 
 /// A path with every parameter filled from its schema.
@@ -120,9 +123,8 @@ fn every_operation_of_every_spec_answers_a_declared_status_with_a_valid_body() {
     let mut answered = 0;
     let mut succeeded = 0;
     let mut unknown_ids = 0;
-    for file in SPECS {
-        let spec = load(file);
-        let client = server.client().with_version(version_header(&spec, file).as_deref());
+    for (file, spec) in specs() {
+        let client = server.client().with_version(version_header(spec).as_deref());
         for op in &spec.operations {
             let resp = send_minimal(&client, &spec, op);
             answered += 1;
@@ -163,9 +165,8 @@ fn every_body_rejects_a_wrong_typed_field_in_clerks_envelope() {
     let server = TestServer::start();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for file in SPECS {
-        let spec = load(file);
-        let client = server.client().with_version(version_header(&spec, file).as_deref());
+    for (file, spec) in specs() {
+        let client = server.client().with_version(version_header(spec).as_deref());
         for op in &spec.operations {
             let Some(b) = &op.body else { continue };
             if !b.content_types.iter().any(|c| c == "application/json") {
@@ -197,9 +198,8 @@ fn every_body_rejects_a_wrong_typed_field_in_clerks_envelope() {
 fn every_secured_operation_refuses_a_request_without_authorization() {
     let server = TestServer::start();
     let mut failures = Vec::new();
-    for file in SPECS {
-        let spec = load(file);
-        let client = server.client().with_version(version_header(&spec, file).as_deref()).without_key();
+    for (file, spec) in specs() {
+        let client = server.client().with_version(version_header(spec).as_deref()).without_key();
         for op in spec.operations.iter().filter(|o| o.secured) {
             let resp = send_minimal(&client, &spec, op);
             if resp.status != 401 || resp.code() != "authentication_invalid" {

@@ -216,8 +216,25 @@ impl TestServer {
         args.seed = 1;
         args.log_level = "warn".into();
         configure(&mut args);
+        if args.spec.specs.is_empty() && args.spec.spec_dir.as_deref() == Some(spec_dir().as_path()) {
+            // Clerk's seven documents, parsed once per test binary rather than per server.
+            let app = clerk_mock::app::App::with_loaded_specs(args, official_specs().to_vec()).map_err(|e| e.to_string())?;
+            app.prepare()?;
+            return Ok(Self::start_app(std::sync::Arc::new(app)));
+        }
         Self::launch(move || MockServer::start(args))
     }
+}
+
+/// Every Backend API document of [`spec_dir`], loaded on first use and
+/// shared by the servers of this test binary (specs are immutable; state
+/// lives in each server's instances).
+pub fn official_specs() -> &'static [std::sync::Arc<clerk_mock::spec::Spec>] {
+    static SPECS: std::sync::OnceLock<Vec<std::sync::Arc<clerk_mock::spec::Spec>>> = std::sync::OnceLock::new();
+    SPECS.get_or_init(|| {
+        let files = clerk_mock::spec::load::discover(&[], Some(&spec_dir())).expect("Clerk's specs beside the checkout");
+        clerk_mock::spec::SpecSet::load(&files, None).expect("Clerk's specs load").specs
+    })
 }
 
 /// Writes raw bytes to the server and reads until it closes the connection
