@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the official Clerk SDKs that tests/sdk.rs drives against clerk-mock:
-#   - @clerk/backend (npm) into tests/sdk/node/node_modules, from the committed package-lock.json
+#   - @clerk/backend and @clerk/clerk-sdk-node 5.x (npm) into tests/sdk/node/node_modules, from the
+#     committed package-lock.json
 #   - clerk-backend-api (PyPI) into the virtualenv .sdk/venv, from tests/sdk/python/requirements.txt
 # Idempotent: does nothing when the pinned versions are already installed.
 # Needs node >= 20 with npm, and python3 >= 3.10 with venv.
@@ -15,18 +16,21 @@ PYTHON="${PYTHON:-python3}"
 log() { printf '[install-sdks] %s\n' "$*"; }
 die() { printf '[install-sdks] error: %s\n' "$*" >&2; exit 1; }
 
-# --- Node: @clerk/backend -------------------------------------------------------------
+# --- Node: @clerk/backend, @clerk/clerk-sdk-node ---------------------------------------
 command -v node >/dev/null || die "node is not on PATH (node >= 20 needed)"
 command -v npm >/dev/null || die "npm is not on PATH"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "node >= 20 needed, found $(node --version)"
 
-want_node="$(node -p "require('$NODE_DIR/package.json').dependencies['@clerk/backend']")"
-have_node="$(node -p "try { require('$NODE_DIR/node_modules/@clerk/backend/package.json').version } catch { '' }")"
+# Every direct dependency at its pinned version, "name@version" joined by spaces.
+pinned() { node -p "Object.entries(require('$NODE_DIR/package.json').dependencies).map(([n, v]) => n + '@' + v).join(' ')"; }
+installed() { node -p "Object.keys(require('$NODE_DIR/package.json').dependencies).map((n) => { try { return n + '@' + require('$NODE_DIR/node_modules/' + n + '/package.json').version } catch { return n + '@' } }).join(' ')"; }
+want_node="$(pinned)"
+have_node="$(installed)"
 if [ "$have_node" = "$want_node" ] && [ "$NODE_DIR/node_modules/.package-lock.json" -nt "$NODE_DIR/package-lock.json" ]; then
-  log "@clerk/backend $have_node already installed"
+  log "$have_node already installed"
 else
-  log "installing @clerk/backend $want_node (npm ci in tests/sdk/node)"
+  log "installing $want_node (npm ci in tests/sdk/node)"
   (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
@@ -61,4 +65,4 @@ else
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$PY_REQS"
 fi
 
-log "ok: node $(node --version), @clerk/backend $want_node; $("$VENV/bin/python" --version), clerk-backend-api $want_py"
+log "ok: node $(node --version), $want_node; $("$VENV/bin/python" --version), clerk-backend-api $want_py"

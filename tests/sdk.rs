@@ -1,5 +1,6 @@
-//! Runs Clerk's official backend SDKs (npm `@clerk/backend`, PyPI `clerk-backend-api`)
-//! unchanged against a freshly started clerk-mock, through the flow scripts in tests/sdk/.
+//! Runs Clerk's official backend SDKs (npm `@clerk/backend` and `@clerk/clerk-sdk-node` 5.x,
+//! PyPI `clerk-backend-api`) unchanged against a freshly started clerk-mock, through the flow
+//! scripts in tests/sdk/.
 //!
 //! The SDKs are installed by `scripts/install-sdks.sh`. Without them these tests print a
 //! skip notice, unless `CLERK_MOCK_REQUIRE_SDKS=1` is set (as CI does): then they fail.
@@ -156,7 +157,11 @@ fn stream(r: impl Read, label: &str) -> Option<String> {
 }
 
 fn node_sdk_missing() -> Option<String> {
-    let pkg = repo_root().join("tests/sdk/node/node_modules/@clerk/backend/package.json");
+    node_package_missing("@clerk/backend")
+}
+
+fn node_package_missing(package: &str) -> Option<String> {
+    let pkg = repo_root().join("tests/sdk/node/node_modules").join(package).join("package.json");
     if !pkg.is_file() {
         return Some(format!("{} not found", pkg.display()));
     }
@@ -221,4 +226,16 @@ fn official_python_sdk_verifies_the_mocks_session_tokens() {
     let server = start_server();
     let script = repo_root().join("tests/sdk/python/tokens_flow.py");
     run_flow("python sdk tokens", &python, &script, &server.url);
+}
+
+/// `@clerk/clerk-sdk-node` 5.x sends `Clerk-API-Version: 2025-04-10` (its `@clerk/backend`
+/// 1.x) and needs that version's operations (`sessions.createSession`, `getToken`).
+#[test]
+fn official_clerk_sdk_node_5_flow_passes_on_the_2025_04_10_spec() {
+    if !sdk_available("@clerk/clerk-sdk-node 5.x (npm)", node_package_missing("@clerk/clerk-sdk-node")) {
+        return;
+    }
+    let server = start_server();
+    let script = repo_root().join("tests/sdk/node/sdk_node_v5_flow.mjs");
+    run_flow("node clerk-sdk-node 5", Path::new("node"), &script, &server.url);
 }
