@@ -10,7 +10,6 @@
 
 use std::path::Path;
 
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::config::SpecArgs;
@@ -34,11 +33,10 @@ pub fn report(spec: &SpecArgs) -> String {
     out
 }
 
+/// Only `info.version`; every other key is skipped unbuilt.
 #[derive(Deserialize)]
 struct Head {
     info: Info,
-    #[serde(flatten)]
-    _rest: std::collections::HashMap<String, IgnoredAny>,
 }
 
 #[derive(Deserialize)]
