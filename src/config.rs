@@ -15,11 +15,14 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug, Clone)]
-#[command(name = "clerk-mock", version, about = "A local, stateful fake of the Clerk Backend API")]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(name = "clerk-mock", about = "A local, stateful fake of the Clerk Backend API")]
+#[command(args_conflicts_with_subcommands = true, disable_version_flag = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Print the clerk-mock version and each spec it would load (version and file), then exit.
+    #[arg(short = 'V', long = "version")]
+    pub version: bool,
     /// `serve` is the default: its flags work without the subcommand.
     #[command(flatten)]
     pub serve: ServeArgs,
@@ -34,6 +37,22 @@ pub enum Command {
     Spec(SpecCommand),
     /// Print COVERAGE.md: every operation of every loaded spec and how it is served.
     Coverage(SpecArgs),
+    /// Exit 0 when a clerk-mock answers GET /__admin/health on loopback, else 1
+    /// (a container HEALTHCHECK that needs no curl).
+    Health(HealthArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HealthArgs {
+    /// The port of the mock to check (on 127.0.0.1).
+    #[arg(long, env = "CLERK_MOCK_PORT", default_value_t = 8787)]
+    pub port: u16,
+    /// Check this URL instead (e.g. http://127.0.0.1:8787/__admin/health).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout: u64,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -44,13 +63,15 @@ pub enum SpecCommand {
 
 #[derive(Args, Debug, Clone)]
 pub struct FetchArgs {
-    /// The API version to fetch.
-    #[arg(long, default_value = "2025-11-10")]
-    pub api_version: String,
-    /// Base URL of the spec repository; the file is `<from>/bapi/<version>.yml`.
-    #[arg(long, default_value = "https://raw.githubusercontent.com/clerk/openapi-specs/main")]
-    pub from: String,
-    /// Where to write (default: the per-user cache dir the server reads).
+    /// The Backend API version to fetch; repeatable. Without it: every version
+    /// clerk-mock serves by default (the six Clerk publishes).
+    #[arg(long = "api-version", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+    /// Base URL of the spec repository; a file is `<from>/bapi/<version>.yml`
+    /// (default: https://raw.githubusercontent.com/clerk/openapi-specs/main).
+    #[arg(long, visible_alias = "spec-source", env = "CLERK_MOCK_SPEC_SOURCE")]
+    pub from: Option<String>,
+    /// Where to write, as `<dir>/bapi/<version>.yml` (default: the per-user cache dir the server reads).
     #[arg(long)]
     pub dir: Option<PathBuf>,
 }
@@ -67,6 +88,14 @@ pub struct SpecArgs {
     /// The API version a request without `Clerk-API-Version` gets (default: the oldest loaded).
     #[arg(long, env = "CLERK_MOCK_DEFAULT_VERSION")]
     pub default_version: Option<String>,
+    /// Never download: with no spec found, stop with a message instead of
+    /// fetching the default specs into the cache.
+    #[arg(long, env = "CLERK_MOCK_OFFLINE")]
+    pub offline: bool,
+    /// Where a first start fetches the default specs from: `<source>/bapi/<version>.yml`
+    /// (default: https://raw.githubusercontent.com/clerk/openapi-specs/main).
+    #[arg(long, env = "CLERK_MOCK_SPEC_SOURCE")]
+    pub spec_source: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -1,4 +1,5 @@
-//! `clerk-mock`: parse the command line, then serve, fetch a spec or print coverage.
+//! `clerk-mock`: parse the command line, then serve (fetching the default
+//! specs on a first start), fetch specs, check health or print coverage.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,13 +18,26 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&log_level).unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
+    if cli.version {
+        print!("{}", clerk_mock::version::report(&cli.serve.spec));
+        return ExitCode::SUCCESS;
+    }
     match &cli.command {
         Some(Command::Spec(SpecCommand::Fetch(args))) => match clerk_mock::fetch::fetch(args) {
-            Ok(path) => {
-                println!("{}", path.display());
+            Ok(paths) => {
+                for path in paths {
+                    println!("{}", path.display());
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e.to_string()),
+        },
+        Some(Command::Health(args)) => match clerk_mock::healthcheck::check(args) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(reason) => {
+                eprintln!("clerk-mock health: {reason}");
+                ExitCode::from(1)
+            }
         },
         Some(Command::Coverage(spec)) => {
             let args = ServeArgs { spec: spec.clone(), ..ServeArgs::default() };
@@ -46,6 +60,10 @@ fn fail(message: &str) -> ExitCode {
 
 fn serve(args: ServeArgs) -> ExitCode {
     let started = Instant::now();
+    // The first start of a fresh install fetches the default specs (one line per file on stderr).
+    if let Err(e) = clerk_mock::fetch::ensure_specs(&args.spec, &mut |line| eprintln!("{line}")) {
+        return fail(&e.to_string());
+    }
     let app = match App::new(args) {
         Ok(app) => Arc::new(app),
         Err(e) => return fail(&e.to_string()),

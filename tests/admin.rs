@@ -13,6 +13,9 @@ fn health_is_open_but_every_other_route_needs_the_admin_token() {
     let health = client.get("/__admin/health");
     assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
     assert_eq!(health.body["admin_token_required"], true);
+    assert_eq!(health.body["clerk_mock_version"], env!("CARGO_PKG_VERSION"));
+    let specs = health.body["specs"].as_array().unwrap();
+    assert!(specs.iter().any(|s| s["version"] == "2025-11-10" && s["source"].as_str().unwrap().ends_with("bapi-2025-11-10.json")), "{specs:?}");
     let refused = client.get("/__admin/requests");
     assert_eq!((refused.status, refused.code()), (401, "authentication_invalid"));
     assert!(refused.body["errors"][0]["long_message"].as_str().unwrap().contains("X-Admin-Token"));

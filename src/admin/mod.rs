@@ -132,10 +132,14 @@ fn health(app: &App, req: &Request) -> Value {
         .specs
         .specs
         .iter()
-        .map(|s| json!({"version": s.version, "version_date": s.version_date, "operations": s.operations.len(), "file": s.source.display().to_string()}))
+        .map(|s| {
+            let file = s.source.display().to_string();
+            json!({"version": s.version, "version_date": s.version_date, "operations": s.operations.len(), "source": file, "file": file})
+        })
         .collect();
     let mut body = json!({
         "status": "ok",
+        "clerk_mock_version": crate::version::VERSION,
         "default_version": app.specs.default_spec().version,
         "specs": specs,
         "instances": app.instances.keys().len(),

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// Where to get a spec, appended to every "no spec" message.
-pub const HOW_TO_GET_A_SPEC: &str = "Get one with `clerk-mock spec fetch --api-version 2025-11-10` \
-(downloads Clerk's official spec from the clerk/openapi-specs repository into the cache), \
+pub const HOW_TO_GET_A_SPEC: &str = "Get them with `clerk-mock spec fetch` \
+(downloads Clerk's official specs from the clerk/openapi-specs repository into the cache), \
 or point --spec FILE / --spec-dir DIR (env CLERK_MOCK_SPEC / CLERK_MOCK_SPEC_DIR) at Clerk OpenAPI files.";
 
 /// A failure that stops start-up: names the file and the problem.
@@ -190,7 +190,14 @@ fn spec_files_in(dir: &Path) -> Result<Vec<PathBuf>, SpecError> {
 pub fn read_spec(path: &Path) -> Result<(String, Value), SpecError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| SpecError(format!("cannot read spec {}: {e}. {HOW_TO_GET_A_SPEC}", path.display())))?;
-    let value = parse_document(path, &text)?;
+    let value = parse_spec_text(path, &text)?;
+    Ok((text, value))
+}
+
+/// Parses the text of a spec (`path` only names it in messages and tells
+/// JSON from YAML), checking it is an OpenAPI 3.0 document with `paths`.
+pub fn parse_spec_text(path: &Path, text: &str) -> Result<Value, SpecError> {
+    let value = parse_document(path, text)?;
     let version = value.get("openapi").and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("3.0") {
         return Err(SpecError(format!(
@@ -202,7 +209,7 @@ pub fn read_spec(path: &Path) -> Result<(String, Value), SpecError> {
     if !value.get("paths").map(Value::is_object).unwrap_or(false) {
         return Err(SpecError(format!("{} has no `paths` object. {HOW_TO_GET_A_SPEC}", path.display())));
     }
-    Ok((text, value))
+    Ok(value)
 }
 
 /// JSON when the file looks like JSON, else YAML (strict YAML 1.2 booleans,
