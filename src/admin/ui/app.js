@@ -173,7 +173,7 @@ async function loadInstances() {
     ui.instance = first ? first.id : "";
     sessionStorage.setItem(INSTANCE_KEY, ui.instance);
   }
-  const options = ui.instances.map((i) => h("option", { value: i.id, selected: i.id === ui.instance }, `${i.key} · ${i.counts.users} users`));
+  const options = ui.instances.map((i) => h("option", { value: i.id, selected: i.id === ui.instance }, `${i.key} · ${i.counts.users} user${i.counts.users === 1 ? "" : "s"}`));
   const labels = options.map((o) => o.textContent + o.value).join("|");
   if (select.dataset.labels !== labels) {
     select.replaceChildren(...options);
