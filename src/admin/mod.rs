@@ -243,7 +243,15 @@ fn request_detail(app: &App, req: &Request, seq: &str) -> Result<Response, ApiEr
 /// only for a caller that sent that key; anyone else (the dashboard) sees it
 /// masked, with `instance_id` (the handle) to pick it by.
 fn entry_json(req: &Request, entry: &crate::journal::Entry, bodies: bool) -> Value {
-    let mut out = serde_json::to_value(entry).unwrap_or_else(|_| json!({}));
+    // Lists leave the bodies out: don't turn them into text only to drop them.
+    let light;
+    let shown = if bodies {
+        entry
+    } else {
+        light = crate::journal::Entry { request_body: Default::default(), response_body: Default::default(), ..entry.clone() };
+        &light
+    };
+    let mut out = serde_json::to_value(shown).unwrap_or_else(|_| json!({}));
     let caller_key = req.header("authorization").map(|h| h.trim_start_matches("Bearer ").trim_start_matches("bearer ").trim());
     if let Some(key) = entry.instance.as_deref() {
         out["instance_id"] = json!(instances::handle_of(key));

@@ -5,7 +5,7 @@
 //
 //   CLERK_MOCK_URL=http://localhost:8787 node tests/browser/dashboard.mjs
 
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -149,6 +149,23 @@ try {
     const count = await bapi("GET", "/v1/users/count");
     expect(count.json.total_count === 0, `after reset the instance has ${count.text}`);
     await page.screenshot({ path: join(artifacts, "4-reset.png") });
+  }, page);
+
+  await check("a downloaded state uploads back into the instance", async () => {
+    // After the reset the instance is empty; put Ada back from a state document.
+    const created = await bapi("POST", "/v1/users", { email_address: ["grace@example.com"] });
+    expect(created.status === 200, `CreateUser answered ${created.status}`);
+    await page.locator("#data-table tbody tr", { hasText: "grace@example.com" }).waitFor(WAIT);
+    const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#download")]);
+    const saved = join(artifacts, "state.json");
+    await download.saveAs(saved);
+    const state = JSON.parse(readFileSync(saved, "utf8"));
+    expect(Object.keys(state.collections.users || {}).includes(created.json.id), "the download holds the instance's users");
+    await page.click("#reset");
+    await page.getByText("No users in this instance.").waitFor(WAIT);
+    await page.setInputFiles("#upload", saved);
+    await page.locator("#data-table tbody tr", { hasText: "grace@example.com" }).waitFor(WAIT);
+    expect((await bapi("GET", `/v1/users/${created.json.id}`)).status === 200, "the uploaded user is served again");
   }, page);
 
   await check("the keys tab shows what an app needs, with the key masked", async () => {

@@ -350,7 +350,8 @@ function renderJournal() {
   h("td", {}, e.seq), h("td", {}, time(e.time)), h("td", {}, (e.surface || "").toUpperCase()), h("td", {}, e.method),
   h("td", { title: e.path + (e.query ? `?${e.query}` : "") }, e.path), h("td", { class: statusClass(e) }, e.dropped ? "dropped" : e.status),
   h("td", {}, e.operation_id || ""), h("td", {}, e.duration_ms), h("td", {}, (e.matched_rules || []).join(", "))));
-  if (rows.length === 0) rows.push(h("tr", {}, h("td", { class: "empty-row", colspan: 9 }, "No requests yet.")));
+  const off = ui.health && ui.health.journal_size === 0;
+  if (rows.length === 0) rows.push(h("tr", {}, h("td", { class: "empty-row", colspan: 9 }, off ? "The journal is off (--journal-size 0)." : "No requests yet.")));
   $("req-table").replaceChildren(head, h("tbody", {}, rows));
   $("req-count").textContent = `${shown.length} of ${ui.journal.length}`;
 }
