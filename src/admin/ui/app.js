@@ -405,6 +405,16 @@ $("clear-requests").addEventListener("click", async () => {
 async function loadScenarios() {
   const list = await api("/__admin/scenarios");
   const mine = new Map(list.scenarios.filter((s) => s.scope === "instance").map((s) => [s.name, s]));
+  // The switches (and params being typed) are rebuilt only when what is on changes.
+  const signature = `${ui.instance}|${[...mine].map(([n, s]) => n + JSON.stringify(s.params)).join(",")}`;
+  if ($("bundled").dataset.signature !== signature) {
+    $("bundled").dataset.signature = signature;
+    renderBundled(list, mine);
+  }
+  renderActive(list);
+}
+
+function renderBundled(list, mine) {
   $("bundled").replaceChildren(...list.bundled.map((name) => {
     const on = mine.has(name);
     const params = h("input", { type: "text", placeholder: "params, e.g. times=2&operation_id=CreateUser", "aria-label": `${name} params` });
@@ -427,6 +437,9 @@ async function loadScenarios() {
       h("header", {}, h("label", { class: "switch" }, toggle, name)),
       loaded ? h("p", {}, `on · params ${JSON.stringify(loaded.params)}`) : params);
   }));
+}
+
+function renderActive(list) {
   const active = list.scenarios.map((s) => h("div", { class: "scenario" },
     h("header", {}, h("strong", {}, s.name), h("span", { class: "muted" }, `${s.scope} · ${s.source}`), h("span", { class: "spacer" }),
       h("button", { type: "button", onclick: async () => {
@@ -543,6 +556,7 @@ async function tick() {
     if (ui.tab === "requests" && fresh) renderJournal();
     if (ui.tab === "scenarios" && (fresh || changed)) await loadScenarios();
     if (ui.tab === "keys" && switched) renderKeys();
+    if (ui.tab === "webhooks" && (fresh || changed)) await loadWebhooks();
     $("live").classList.remove("stale");
   } catch (err) {
     $("live").classList.add("stale");
