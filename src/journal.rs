@@ -11,14 +11,72 @@
 //! let kept = journal.query(&Filter::default());
 //! assert_eq!(kept.len(), 2);
 //! assert_eq!(kept[0].path, "/v1/jwks"); // newest first
+//! // The dashboard polls for what is new since the last entry it saw.
+//! let newer = journal.query(&Filter { since: Some(kept[1].seq), ..Filter::default() });
+//! assert_eq!(newer.len(), 1);
 //! ```
+//!
+//! Entries keep the first [`BODY_CAP`] bytes of the request and response
+//! bodies and, for a request the mock rejected, the problems in words, so the
+//! dashboard can show what the app sent and why it was refused.
 
 use std::collections::VecDeque;
 
+use bytes::Bytes;
 use parking_lot::Mutex;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::scenario::matcher::glob;
+
+/// How many bytes of each body an entry keeps (8 KiB): enough to read a
+/// request, small enough that a full journal stays a few MB.
+pub const BODY_CAP: usize = 8 * 1024;
+
+/// The first [`BODY_CAP`] bytes of a body, and whether more were cut off.
+/// Keeping it costs a reference count for small bodies, one copy of 8 KiB
+/// for large ones (never a hold on the large buffer).
+#[derive(Debug, Clone, Default)]
+pub struct CappedBody {
+    pub bytes: Bytes,
+    pub truncated: bool,
+}
+
+impl CappedBody {
+    /// ```
+    /// use clerk_mock::journal::{CappedBody, BODY_CAP};
+    /// let big = bytes::Bytes::from(vec![b'a'; BODY_CAP + 10]);
+    /// let kept = CappedBody::keep(&big);
+    /// assert!(kept.truncated && kept.bytes.len() == BODY_CAP);
+    /// ```
+    pub fn keep(body: &Bytes) -> CappedBody {
+        if body.len() <= BODY_CAP {
+            CappedBody { bytes: body.clone(), truncated: false }
+        } else {
+            CappedBody { bytes: Bytes::copy_from_slice(&body[..BODY_CAP]), truncated: true }
+        }
+    }
+
+    /// The body as text (lossy UTF-8), for JSON output.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+impl Serialize for CappedBody {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+/// One reason the mock refused a request (validation, auth, routing): the
+/// error items of its answer, in words.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Problem {
+    pub code: String,
+    pub message: String,
+    /// `meta.param_name` when the problem is about one parameter.
+    pub param: Option<String>,
+}
 
 /// One API request and its outcome.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -44,6 +102,14 @@ pub struct Entry {
     pub duration_ms: f64,
     /// Scenario rules that fired.
     pub matched_rules: Vec<String>,
+    /// Which API it was: `bapi` (the Backend API; the only surface today),
+    /// `fapi` once the Frontend API exists.
+    pub surface: &'static str,
+    /// Why the mock refused it (empty when it answered 2xx or a scenario did).
+    pub problems: Vec<Problem>,
+    pub request_body: CappedBody,
+    pub response_body: CappedBody,
+    pub request_content_type: Option<String>,
 }
 
 /// Which entries `GET /__admin/requests` returns.
@@ -55,6 +121,9 @@ pub struct Filter {
     pub path: Option<String>,
     pub status: Option<u16>,
     pub operation_id: Option<String>,
+    pub surface: Option<String>,
+    /// Only entries newer than this `seq` (the dashboard's live view).
+    pub since: Option<u64>,
     pub limit: Option<usize>,
 }
 
@@ -65,6 +134,8 @@ impl Filter {
             && self.path.as_ref().is_none_or(|p| glob(p, &e.path))
             && self.status.is_none_or(|s| e.status == Some(s))
             && self.operation_id.as_ref().is_none_or(|o| e.operation_id.as_deref().is_some_and(|id| glob(o, id)))
+            && self.surface.as_ref().is_none_or(|s| s.eq_ignore_ascii_case(e.surface))
+            && self.since.is_none_or(|seq| e.seq > seq)
     }
 }
 
@@ -96,7 +167,27 @@ impl Journal {
     /// Matching entries, newest first.
     pub fn query(&self, filter: &Filter) -> Vec<Entry> {
         let inner = self.inner.lock();
-        inner.1.iter().rev().filter(|e| filter.accepts(e)).take(filter.limit.unwrap_or(usize::MAX)).cloned().collect()
+        // Entries are in seq order, so those at or before `since` end the walk.
+        inner
+            .1
+            .iter()
+            .rev()
+            .take_while(|e| filter.since.is_none_or(|seq| e.seq > seq))
+            .filter(|e| filter.accepts(e))
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .cloned()
+            .collect()
+    }
+
+    /// The entry with this `seq`, if still kept.
+    pub fn get(&self, seq: u64) -> Option<Entry> {
+        let inner = self.inner.lock();
+        inner.1.iter().find(|e| e.seq == seq).cloned()
+    }
+
+    /// The `seq` of the newest entry ever recorded (0 before the first).
+    pub fn last_seq(&self) -> u64 {
+        self.inner.lock().0
     }
 
     /// Removes the entries of one instance (or all); returns how many.
@@ -145,6 +236,29 @@ mod tests {
         j.record(entry("b", "GET", "/x", 200));
         assert_eq!(j.clear(Some("a")), 1);
         assert_eq!(j.query(&Filter::default()).len(), 1);
+    }
+
+    #[test]
+    fn since_returns_only_newer_entries_and_surface_filters() {
+        let j = Journal::new(10);
+        for _ in 0..3 {
+            j.record(Entry { surface: "bapi", ..entry("a", "GET", "/x", 200) });
+        }
+        let newer = j.query(&Filter { since: Some(1), ..Filter::default() });
+        assert_eq!(newer.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 2]);
+        assert!(j.query(&Filter { since: Some(3), ..Filter::default() }).is_empty());
+        assert_eq!(j.query(&Filter { surface: Some("BAPI".into()), ..Filter::default() }).len(), 3);
+        assert!(j.query(&Filter { surface: Some("fapi".into()), ..Filter::default() }).is_empty());
+        assert_eq!(j.get(2).map(|e| e.seq), Some(2));
+        assert_eq!(j.last_seq(), 3);
+    }
+
+    #[test]
+    fn bodies_over_the_cap_are_cut_and_flagged() {
+        let small = CappedBody::keep(&Bytes::from_static(b"{}"));
+        assert_eq!((small.text().as_str(), small.truncated), ("{}", false));
+        let big = CappedBody::keep(&Bytes::from(vec![b'x'; BODY_CAP * 3]));
+        assert_eq!((big.bytes.len(), big.truncated), (BODY_CAP, true));
     }
 
     #[test]

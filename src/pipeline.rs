@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
-use crate::journal::Entry;
+use crate::journal::{CappedBody, Entry, Problem};
 use crate::scenario::{self, Facts, Verdict};
 use crate::registry::Plan;
 use crate::render::{self, Body, Rendered};
@@ -110,11 +110,19 @@ pub async fn handle(app: &App, req: &Request) -> Outcome {
     if req.path == "/__admin" || req.path.starts_with("/__admin/") {
         return Outcome::Respond(crate::admin::handle(app, req));
     }
+    if let Some(redirect) = crate::admin::ui::redirect_browser(req) {
+        return Outcome::Respond(redirect);
+    }
     let started = std::time::Instant::now();
     let mut trace = Trace::default();
     let outcome = match serve_api(app, req, &mut trace).await {
         Ok(outcome) => outcome,
-        Err(err) => Outcome::Respond(Response::error(&err)),
+        Err(err) => {
+            if app.journal.capacity() > 0 {
+                trace.problems = problems(&err);
+            }
+            Outcome::Respond(Response::error(&err))
+        }
     };
     // 8 journal
     record(app, req, trace, &outcome, started);
@@ -128,6 +136,19 @@ struct Trace {
     api_version: Option<String>,
     instance: Option<String>,
     rules: Vec<String>,
+    problems: Vec<Problem>,
+}
+
+/// The error items of a refusal, as the journal keeps them.
+fn problems(err: &ApiError) -> Vec<Problem> {
+    err.errors
+        .iter()
+        .map(|e| Problem {
+            code: e.code.clone(),
+            message: e.long_message.clone(),
+            param: e.meta.as_ref().and_then(|m| m.get("param_name")).and_then(Value::as_str).map(str::to_string),
+        })
+        .collect()
 }
 
 async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcome, ApiError> {
@@ -208,9 +229,9 @@ fn record(app: &App, req: &Request, trace: Trace, outcome: &Outcome, started: st
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
-    let status = match outcome {
-        Outcome::Respond(r) => Some(r.status),
-        Outcome::Drop => None,
+    let (status, response_body) = match outcome {
+        Outcome::Respond(r) => (Some(r.status), CappedBody::keep(&r.body)),
+        Outcome::Drop => (None, CappedBody::default()),
     };
     app.journal.record(Entry {
         seq: 0,
@@ -226,6 +247,11 @@ fn record(app: &App, req: &Request, trace: Trace, outcome: &Outcome, started: st
         dropped: status.is_none(),
         duration_ms: (elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
         matched_rules: trace.rules,
+        surface: "bapi",
+        problems: trace.problems,
+        request_body: CappedBody::keep(&req.body),
+        response_body,
+        request_content_type: req.header("content-type").map(str::to_string),
     });
 }
 

@@ -21,8 +21,8 @@ fn invalid(reason: impl Into<String>) -> ApiError {
 }
 
 /// `?scope=` (or `"scope"` in the body): default the key's instance, else global.
-fn scope(req: &Request, body_scope: Option<&str>) -> Result<Scope, ApiError> {
-    let key = instance_key(req)?;
+fn scope(app: &App, req: &Request, body_scope: Option<&str>) -> Result<Scope, ApiError> {
+    let key = instance_key(app, req)?;
     let wanted = query_value(req, "scope").or_else(|| body_scope.map(str::to_string));
     match (wanted.as_deref(), key) {
         (Some("global"), _) => Ok(Scope::Global),
@@ -39,7 +39,7 @@ fn scope(req: &Request, body_scope: Option<&str>) -> Result<Scope, ApiError> {
 }
 
 pub fn list(app: &App, req: &Request) -> Response {
-    match instance_key(req) {
+    match instance_key(app, req) {
         Ok(key) => Response::json(200, &app.scenarios.list(key.as_deref())),
         Err(e) => Response::error(&e),
     }
@@ -75,16 +75,16 @@ pub fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
         other => return Err(invalid(format!("send {{\"scenario\": \"NAME\"}} or a scenario document, not {other}"))),
     };
     check_operations(&scenario, &app.specs).map_err(invalid)?;
-    let scope = scope(req, body_scope.as_deref())?;
+    let scope = scope(app, req, body_scope.as_deref())?;
     let name = scenario.name.clone();
     let loaded = app.scenarios.add(scenario, scope);
-    let mut out = app.scenarios.list(instance_key(req)?.as_deref());
+    let mut out = app.scenarios.list(instance_key(app, req)?.as_deref());
     out["loaded"] = json!({"name": name, "scope": loaded.scope.label(), "rules": loaded.scenario.rules.len()});
     Ok(Response::json(201, &out))
 }
 
 pub fn remove(app: &App, req: &Request, name: Option<&str>) -> Result<Response, ApiError> {
-    let scope = scope(req, None)?;
+    let scope = scope(app, req, None)?;
     let name = name.map(|n| form_urlencoded::parse(format!("n={n}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default());
     let removed = app.scenarios.remove(&scope, name.as_deref());
     if let (Some(n), 0) = (&name, removed) {

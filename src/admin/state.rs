@@ -16,14 +16,14 @@ use crate::fixtures::{self, raw, FixtureError};
 use crate::pipeline::{Request, Response};
 
 pub fn get(app: &App, req: &Request) -> Result<Response, ApiError> {
-    let key = require_instance(req)?;
+    let key = require_instance(app, req)?;
     let instance = app.instances.get_or_create(&key);
     let dump = raw::dump(&instance.store.lock());
     Ok(Response::json(200, &dump))
 }
 
 pub fn put(app: &App, req: &Request) -> Result<Response, ApiError> {
-    let key = require_instance(req)?;
+    let key = require_instance(app, req)?;
     let text = std::str::from_utf8(&req.body).map_err(|_| ApiError::malformed("The state document must be UTF-8 YAML or JSON."))?;
     let built = fixtures::from_text(text, "PUT /__admin/state", Some(app.specs.newest()), app.seed()).map_err(fixture_error)?;
     let instance = app.instances.get_or_create(&key);
