@@ -37,3 +37,4 @@ pub mod server;
 pub mod spec;
 pub mod state;
 pub mod tokens;
+pub mod webhooks;

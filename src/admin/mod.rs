@@ -13,6 +13,7 @@
 //! DELETE /__admin/requests                    clear it
 //! POST   /__admin/snapshot                    save every instance to --data-dir now
 //! GET    /__admin/signing_key, POST …/rotate  the instance's signing key (tokens::admin)
+//! …      /__admin/webhooks[/events|/deliveries|/flush]  endpoints, events, deliveries (webhooks.rs)
 //! ```
 //!
 //! The instance is picked by the same `Authorization: Bearer sk_test_…` as
@@ -22,6 +23,7 @@
 
 mod scenarios;
 mod state;
+pub mod webhooks;
 
 use serde_json::{json, Value};
 
@@ -53,6 +55,7 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("POST", "/__admin/scenarios") => scenarios::add(app, req),
         ("DELETE", "/__admin/scenarios") => scenarios::remove(app, req, None),
         ("DELETE", p) if p.starts_with("/__admin/scenarios/") => scenarios::remove(app, req, Some(&p["/__admin/scenarios/".len()..])),
+        (_, p) if p == "/__admin/webhooks" || p.starts_with("/__admin/webhooks/") => webhooks::handle(app, req, p),
         ("GET", "/__admin/requests") => requests(app, req),
         ("DELETE", "/__admin/requests") => Ok(clear_requests(app, req)),
         (method, p) => Err(match allowed(p) {
@@ -76,7 +79,7 @@ fn allowed(path: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-fn check_token(app: &App, req: &Request) -> Result<(), ApiError> {
+pub(crate) fn check_token(app: &App, req: &Request) -> Result<(), ApiError> {
     let Some(expected) = app.config.admin_token.as_deref().filter(|t| !t.is_empty()) else { return Ok(()) };
     match req.header(TOKEN_HEADER) {
         Some(sent) if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => Ok(()),
