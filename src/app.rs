@@ -18,9 +18,11 @@ pub struct App {
     /// Frontend host, issuer, publishable key and the configured signing key.
     pub tokens: crate::tokens::TokenSettings,
     /// Scenario rules (failures, delays, drops) and their counters.
-    pub scenarios: crate::scenario::Scenarios,
+    pub scenarios: Arc<crate::scenario::Scenarios>,
     /// The last `--journal-size` API requests (GET /__admin/requests).
     pub journal: crate::journal::Journal,
+    /// Event catalogue, endpoints, event log and deliveries.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 impl App {
@@ -29,7 +31,17 @@ impl App {
         crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
         let files = load::discover(&config.spec.specs, config.spec.spec_dir.as_deref())?;
         let specs = SpecSet::load(&files, config.spec.default_version.as_deref())?;
-        Ok(Self::with_specs(config, specs))
+        let mut app = Self::with_specs(config, specs);
+        app.webhooks = crate::webhooks::Webhooks::from_config(&app.config, app.scenarios.clone()).map_err(SpecError)?;
+        match &app.webhooks.disabled {
+            Some(why) => tracing::info!("webhooks off: {why}"),
+            None => tracing::info!(
+                event_types = app.webhooks.catalogue.as_ref().map_or(0, |c| c.types.len()),
+                endpoints = app.webhooks.global_endpoints().len(),
+                "webhooks on"
+            ),
+        }
+        Ok(app)
     }
 
     /// Like [`App::new`] over specs loaded before (an in-process test suite
@@ -53,9 +65,10 @@ impl App {
             tracing::error!("{problem}; falling back to the default frontend host and generated keys");
             crate::tokens::TokenSettings::fallback()
         });
-        let scenarios = crate::scenario::Scenarios::new(config.seed);
+        let scenarios = Arc::new(crate::scenario::Scenarios::new(config.seed));
         let journal = crate::journal::Journal::new(config.journal_size);
-        App { config, specs, plans, instances, tokens, scenarios, journal }
+        let webhooks = crate::webhooks::Webhooks::disabled(scenarios.clone());
+        App { config, specs, plans, instances, tokens, scenarios, journal, webhooks }
     }
 
     /// What a serving app sets up after its specs, in order: the fixtures

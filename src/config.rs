@@ -157,6 +157,37 @@ pub struct ServeArgs {
     /// with until rotated; without it each instance generates one at first use.
     #[arg(long, env = "CLERK_MOCK_SIGNING_KEY")]
     pub signing_key: Option<String>,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// Webhook delivery (see `webhooks/`).
+#[derive(Args, Debug, Clone)]
+pub struct WebhookArgs {
+    /// Clerk's webhooks spec (the event catalogue); default: the first
+    /// `*.json|yml` in `<spec-dir>/webhooks/`. Without one, webhooks are off.
+    #[arg(long, env = "CLERK_MOCK_WEBHOOKS_SPEC")]
+    pub webhooks_spec: Option<PathBuf>,
+    /// An endpoint that receives the events of every instance; repeatable.
+    #[arg(long = "webhook-url", env = "CLERK_MOCK_WEBHOOK_URL", value_delimiter = ',')]
+    pub webhook_urls: Vec<String>,
+    /// The signing secret (`whsec_…`) of the --webhook-url endpoints, for an
+    /// app's CLERK_WEBHOOK_SIGNING_SECRET; generated at start when absent.
+    #[arg(long, env = "CLERK_MOCK_WEBHOOK_SECRET")]
+    pub webhook_secret: Option<String>,
+    /// Multiplies Svix's retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
+    /// and the 15 s attempt timeout (never below 1 s); 0.001 runs it in seconds.
+    #[arg(long, env = "CLERK_MOCK_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
+    pub webhook_retry_scale: f64,
+    /// On shutdown, how long to wait for pending deliveries before giving up (ms).
+    #[arg(long, env = "CLERK_MOCK_WEBHOOK_SHUTDOWN_GRACE_MS", default_value_t = 5000)]
+    pub webhook_shutdown_grace_ms: u64,
+}
+
+impl Default for WebhookArgs {
+    fn default() -> Self {
+        WebhookArgs { webhooks_spec: None, webhook_urls: Vec::new(), webhook_secret: None, webhook_retry_scale: 1.0, webhook_shutdown_grace_ms: 5000 }
+    }
 }
 
 impl Default for ServeArgs {
@@ -179,6 +210,7 @@ impl Default for ServeArgs {
             journal_size: 1000,
             frontend_host: crate::tokens::frontend::DEFAULT_FRONTEND_HOST.into(),
             signing_key: None,
+            webhooks: WebhookArgs::default(),
         }
     }
 }

@@ -38,6 +38,10 @@ pub mod code {
     pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
     pub const DEPRECATED_ENDPOINT: &str = "operation_deprecated";
     pub const RESPONSE_INVALID: &str = "mock_response_invalid";
+    /// The admin webhooks API while no webhooks spec is loaded.
+    pub const WEBHOOKS_DISABLED: &str = "webhooks_disabled";
+    /// `POST /__admin/webhooks/flush` gave up with deliveries still pending.
+    pub const WEBHOOKS_FLUSH_TIMEOUT: &str = "webhooks_flush_timeout";
 }
 
 /// One entry of the `errors` array.

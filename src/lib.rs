@@ -72,3 +72,4 @@ pub mod spec;
 pub mod state;
 pub mod tokens;
 pub mod version;
+pub mod webhooks;

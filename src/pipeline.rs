@@ -42,6 +42,8 @@ pub struct Request {
     /// Header names lower-case.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// The client's address (webhook events report it as `client_ip`).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Request {
@@ -107,6 +109,10 @@ pub enum Outcome {
 
 /// Serves one request.
 pub async fn handle(app: &App, req: &Request) -> Outcome {
+    if req.path.trim_end_matches('/') == "/__admin/webhooks/flush" {
+        // The one admin call that waits: for webhook deliveries to settle.
+        return Outcome::Respond(crate::admin::webhooks::flush(app, req).await);
+    }
     if req.path == "/__admin" || req.path.starts_with("/__admin/") {
         return Outcome::Respond(crate::admin::handle(app, req));
     }
@@ -192,11 +198,24 @@ async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcom
     let (body, files) = parse_and_validate_body(spec, op, req)?;
 
     // 6 dispatch
+    let webhooks = app.webhooks.enabled();
+    if webhooks {
+        instance.store.lock().record_changes(true);
+    }
     let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
     let reply = dispatch(app.plan(spec, op_index), &ctx);
-    if req.method != "GET" {
-        // Whatever a write did (or half did), cached renderings are stale.
-        ctx.instance.store.lock().touch();
+    if req.method != "GET" || webhooks {
+        let mut store = ctx.instance.store.lock();
+        if req.method != "GET" {
+            // Whatever a write did (or half did), cached renderings are stale.
+            store.touch();
+        }
+        if webhooks && !store.recorder.is_empty() {
+            // Still under the lock: events of one instance queue in the
+            // order their changes happened.
+            let changes = store.take_changes();
+            app.webhooks.emit(&store, &changes, &origin(req), &app.tokens.issuer);
+        }
     }
     let reply = reply?;
 
@@ -217,6 +236,15 @@ async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcom
         }
     }
     Ok(Outcome::Respond(Response::from_rendered(rendered)))
+}
+
+/// Who sent a request, as webhook events report it.
+fn origin(req: &Request) -> crate::webhooks::Origin {
+    let forwarded = req.header("x-forwarded-for").and_then(|v| v.split(',').next()).map(|v| v.trim().to_string());
+    crate::webhooks::Origin {
+        client_ip: forwarded.or_else(|| req.peer.map(|p| p.ip().to_string())).unwrap_or_default(),
+        user_agent: req.header("user-agent").unwrap_or("").to_string(),
+    }
 }
 
 /// Adds the request to the journal.

@@ -46,6 +46,7 @@ impl MockServer {
     pub async fn start_with(app: Arc<App>) -> Result<MockServer, Box<dyn std::error::Error + Send + Sync>> {
         let listener = TcpListener::bind((app.config.host.as_str(), app.config.port)).await?;
         let addr = listener.local_addr()?;
+        let _ = app.webhooks.public_url.set(format!("http://{addr}"));
         let (stop, stopped) = watch::channel(false);
         let done = tokio::spawn(accept_loop(listener, app.clone(), stopped));
         Ok(MockServer { addr, app, stop, done })
@@ -64,6 +65,12 @@ impl MockServer {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.done.await;
+        // Give pending webhook deliveries a last chance, then say what is lost.
+        let grace = std::time::Duration::from_millis(self.app.config.webhooks.webhook_shutdown_grace_ms);
+        if self.app.webhooks.deliveries.pending() > 0 && !self.app.webhooks.deliveries.flush(grace).await {
+            let pending = self.app.webhooks.deliveries.pending_summary();
+            tracing::warn!(pending = pending.len(), "shutting down with undelivered webhooks: {}", pending.join("; "));
+        }
         if self.app.config.data_dir.is_some() {
             match crate::persist::save_all(&self.app) {
                 Ok(saved) => tracing::info!(instances = saved.len(), "state saved"),
@@ -78,13 +85,13 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::R
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
                 let head_limit = app.config.max_header_bytes;
                 let mut conn_stopped = stopped.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |req| serve_one(app.clone(), req));
+                    let service = service_fn(move |req| serve_one(app.clone(), req, peer));
                     let conn = http1::Builder::new()
                         .keep_alive(true)
                         .max_buf_size(head_buffer_bytes(head_limit))
@@ -162,8 +169,8 @@ impl std::fmt::Display for DroppedByScenario {
 
 impl std::error::Error for DroppedByScenario {}
 
-async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
-    let outcome = match buffer(&app, req).await {
+async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>, peer: SocketAddr) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
+    let outcome = match buffer(&app, req, peer).await {
         // Handlers are synchronous and short; they hold the instance lock
         // only while they run, never across an await (a scenario's delay is
         // awaited between stages).
@@ -177,7 +184,7 @@ async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper
 }
 
 /// Buffers the whole request, refusing bodies over the limit with 413.
-async fn buffer(app: &App, req: hyper::Request<Incoming>) -> Result<Request, ApiError> {
+async fn buffer(app: &App, req: hyper::Request<Incoming>, peer: SocketAddr) -> Result<Request, ApiError> {
     let (parts, body) = req.into_parts();
     check_head(&app.config, &parts)?;
     let limit = app.config.max_body_bytes;
@@ -215,6 +222,7 @@ async fn buffer(app: &App, req: hyper::Request<Incoming>) -> Result<Request, Api
         query: parts.uri.query().unwrap_or("").to_string(),
         headers,
         body: body.to_bytes(),
+        peer: Some(peer),
     })
 }
 

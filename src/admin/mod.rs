@@ -17,6 +17,7 @@
 //! GET    /__admin/ui/                         the dashboard (ui/), open without the admin token
 //! POST   /__admin/snapshot                    save every instance to --data-dir now
 //! GET    /__admin/signing_key, POST …/rotate  the instance's signing key (tokens::admin)
+//! …      /__admin/webhooks[/events|/deliveries|/flush]  endpoints, events, deliveries (webhooks.rs)
 //! ```
 //!
 //! The instance is picked by the same `Authorization: Bearer sk_test_…` as
@@ -32,6 +33,7 @@ pub mod instances;
 mod scenarios;
 mod state;
 pub mod ui;
+pub mod webhooks;
 
 use serde_json::{json, Value};
 
@@ -66,6 +68,7 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("POST", "/__admin/scenarios") => scenarios::add(app, req),
         ("DELETE", "/__admin/scenarios") => scenarios::remove(app, req, None),
         ("DELETE", p) if p.starts_with("/__admin/scenarios/") => scenarios::remove(app, req, Some(&p["/__admin/scenarios/".len()..])),
+        (_, p) if p == "/__admin/webhooks" || p.starts_with("/__admin/webhooks/") => webhooks::handle(app, req, p),
         ("GET", "/__admin/requests") => requests(app, req),
         ("GET", p) if p.starts_with("/__admin/requests/") => request_detail(app, req, &p["/__admin/requests/".len()..]),
         ("DELETE", "/__admin/requests") => Ok(clear_requests(app, req)),
@@ -96,7 +99,7 @@ fn allowed(path: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-fn check_token(app: &App, req: &Request) -> Result<(), ApiError> {
+pub(crate) fn check_token(app: &App, req: &Request) -> Result<(), ApiError> {
     let Some(expected) = app.config.admin_token.as_deref().filter(|t| !t.is_empty()) else { return Ok(()) };
     match req.header(TOKEN_HEADER) {
         Some(sent) if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => Ok(()),

@@ -46,6 +46,9 @@ struct Request {
     public_metadata: Value,
     redirect_url: Option<String>,
     expires_in_days: i64,
+    /// `notify: false` asks Clerk not to send the invitation email (webhooks
+    /// report the email that would have been sent otherwise).
+    notify: bool,
 }
 
 fn duplicate(email: &str) -> ApiError {
@@ -96,6 +99,7 @@ fn check(store: &mut Store, body: &Value, earlier: &[String]) -> Result<Request,
         public_metadata: opt_object(body, "public_metadata")?.unwrap_or_else(|| Value::Object(Map::new())),
         redirect_url: opt_string(body, "redirect_url")?,
         expires_in_days,
+        notify: body.get("notify").and_then(Value::as_bool).unwrap_or(true),
     })
 }
 
@@ -122,6 +126,7 @@ fn store_invitation(store: &mut Store, request: Request) -> Value {
         "created_at": now,
         "updated_at": now,
         "_redirect_url": request.redirect_url,
+        "_notify": request.notify,
     });
     store.insert(COLLECTION, &id, invitation.clone());
     invitation
@@ -167,13 +172,9 @@ fn effective_status(invitation: &Value, now: i64) -> &str {
 /// Writes the expired status of pending invitations whose time has passed.
 fn expire_due(store: &mut Store) {
     let now = store.now_ms();
-    if let Some(c) = store.collections.get_mut(COLLECTION) {
-        for i in c.items.values_mut() {
-            if effective_status(i, now) == "expired" && i["status"] == "pending" {
-                i["status"] = Value::String("expired".into());
-            }
-        }
-    }
+    store.update_where(COLLECTION, |i| effective_status(i, now) == "expired" && i["status"] == "pending", |i| {
+        i["status"] = Value::String("expired".into())
+    });
 }
 
 fn list_invitations(ctx: &Ctx) -> Result<Reply, ApiError> {

@@ -24,4 +24,5 @@ pub fn register_all(registry: &mut Registry) {
     identifiers::register(registry);
     invitations::register(registry);
     allowlist::register(registry);
+    crate::webhooks::svix::register(registry);
 }

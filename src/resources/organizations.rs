@@ -151,16 +151,13 @@ pub fn public_user_data(user: &Value) -> Value {
 /// and clears it as any session's active organization.
 fn cascade_delete(store: &mut Store, org_id: &str) {
     for collection in [MEMBERSHIPS, INVITATIONS, DOMAINS] {
-        store
-            .collection_mut(collection)
-            .items
-            .retain(|_, item| item.get("_org_id").and_then(Value::as_str) != Some(org_id));
+        store.remove_where(collection, |item| item.get("_org_id").and_then(Value::as_str) == Some(org_id));
     }
-    for session in store.collection_mut("sessions").items.values_mut() {
-        if session.get("last_active_organization_id").and_then(Value::as_str) == Some(org_id) {
-            session["last_active_organization_id"] = Value::Null;
-        }
-    }
+    store.update_where(
+        "sessions",
+        |session| session.get("last_active_organization_id").and_then(Value::as_str) == Some(org_id),
+        |session| session["last_active_organization_id"] = Value::Null,
+    );
 }
 
 /// A `DeletedObject`, sent as is: conforming it would fill the optional

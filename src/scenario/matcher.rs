@@ -86,12 +86,22 @@ pub struct Matcher {
     pub query: Vec<(String, Vec<Predicate>)>,
     pub body: Vec<(String, Vec<Predicate>)>,
     pub headers: Vec<(String, Vec<Predicate>)>,
+    /// Matches webhook deliveries instead of API requests.
+    pub webhook: bool,
+    /// Event type globs of a webhook rule (empty: every type).
+    pub event_types: Vec<String>,
 }
 
 impl Matcher {
+    /// Whether a webhook delivery of this event type is matched.
+    pub fn matches_delivery(&self, event_type: &str) -> bool {
+        self.webhook && (self.event_types.is_empty() || self.event_types.iter().any(|p| glob(p, event_type)))
+    }
+
     pub fn matches(&self, f: &Facts) -> bool {
         let any = |list: &[String], test: &dyn Fn(&str) -> bool| list.is_empty() || list.iter().any(|p| test(p));
-        any(&self.operation_ids, &|p| glob(p, &f.op.id))
+        !self.webhook
+            && any(&self.operation_ids, &|p| glob(p, &f.op.id))
             && any(&self.methods, &|m| m.eq_ignore_ascii_case(f.method))
             && any(&self.paths, &|p| path_matches(p, f))
             && any(&self.api_versions, &|v| glob(v, &f.spec.version) || f.header("clerk-api-version").is_some_and(|h| glob(v, h)))

@@ -104,6 +104,23 @@ impl Decision {
     }
 }
 
+/// What the scenario stage decided for one webhook delivery attempt.
+#[derive(Debug, Default)]
+pub struct DeliveryDecision {
+    pub delay: Option<Duration>,
+    pub fault: Option<DeliveryFault>,
+    pub fired: Vec<String>,
+}
+
+/// A failure a rule puts in place of a delivery attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryFault {
+    /// As if the receiver answered this status.
+    Status(u16),
+    /// As if the connection was refused or dropped.
+    Drop,
+}
+
 /// Every loaded scenario and its per-instance counters.
 pub struct Scenarios {
     seed: u64,
@@ -246,6 +263,47 @@ impl Scenarios {
         }
         decision.delay = (!delay.is_zero()).then_some(delay);
         Ok(decision)
+    }
+
+    /// The scenario stage of one webhook delivery attempt: rules with
+    /// `webhook: true` (or `event_type`) may delay it, make it fail as if the
+    /// receiver answered `respond.status` (nothing is sent), or fail it as
+    /// a dropped connection (`drop: true`). Counters work as for requests.
+    pub fn decide_delivery(&self, instance: &str, event_type: &str, _url: &str) -> DeliveryDecision {
+        let global = self.global.read().clone();
+        let own = self.by_instance.read().get(instance).cloned().unwrap_or_default();
+        let mut decision = DeliveryDecision::default();
+        if global.is_empty() && own.is_empty() {
+            return decision;
+        }
+        let mut candidates: Vec<(usize, &Arc<Loaded>, usize, &Rule)> = Vec::new();
+        for (rank, list) in [&own, &global].into_iter().enumerate() {
+            for loaded in list {
+                for (i, rule) in loaded.scenario.rules.iter().enumerate() {
+                    candidates.push((rank, loaded, i, rule));
+                }
+            }
+        }
+        candidates.sort_by_key(|(rank, _, _, rule)| (-rule.priority, *rank));
+        let mut delay = Duration::ZERO;
+        for (_, loaded, index, rule) in candidates {
+            if !rule.matcher.matches_delivery(event_type) {
+                continue;
+            }
+            let Some(n) = self.count(loaded, index, rule, instance) else { continue };
+            decision.fired.push(rule.name.clone());
+            if let Some(d) = &rule.delay {
+                delay += d.sample(self.unit(&loaded.scenario.name, index, instance, n, 1));
+            }
+            match &rule.action {
+                Action::Continue => continue,
+                Action::Respond(r) => decision.fault = Some(DeliveryFault::Status(r.status)),
+                Action::Drop => decision.fault = Some(DeliveryFault::Drop),
+            }
+            break;
+        }
+        decision.delay = (!delay.is_zero()).then_some(delay);
+        decision
     }
 
     /// Counts a match; `Some(match number)` when the rule fires.

@@ -94,6 +94,12 @@ pub struct MatchDoc {
     pub body: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub headers: Map<String, Value>,
+    /// `true`: the rule applies to webhook deliveries, not API requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<bool>,
+    /// Webhook event types (globs like `user.*`); implies `webhook: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<OneOrMany>,
 }
 
 impl MatchDoc {
@@ -106,6 +112,8 @@ impl MatchDoc {
             && self.query.is_empty()
             && self.body.is_empty()
             && self.headers.is_empty()
+            && self.webhook.is_none()
+            && self.event_type.is_none()
     }
 }
 
@@ -238,7 +246,12 @@ fn compile_rule(doc: &RuleDoc, name: &str) -> Result<Rule, String> {
         query: predicates(&m.query, "query")?,
         body: predicates(&m.body, "body")?,
         headers: predicates(&m.headers, "headers")?,
+        webhook: m.webhook.unwrap_or(false) || m.event_type.is_some(),
+        event_types: m.event_type.as_ref().map(OneOrMany::to_vec).unwrap_or_default(),
     };
+    if matcher.webhook && !(matcher.operation_ids.is_empty() && matcher.methods.is_empty() && matcher.paths.is_empty() && matcher.query.is_empty() && matcher.body.is_empty() && matcher.headers.is_empty()) {
+        return Err("a webhook rule (`webhook: true` / `event_type`) matches deliveries, not requests: drop operation_id, method, path, query, body and headers".into());
+    }
     if doc.every == Some(0) {
         return Err("`every` must be 1 or more".into());
     }

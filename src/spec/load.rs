@@ -214,7 +214,7 @@ pub fn parse_spec_text(path: &Path, text: &str) -> Result<Value, SpecError> {
 
 /// JSON when the file looks like JSON, else YAML (strict YAML 1.2 booleans,
 /// so `off` and JWK `n`/`y` stay strings — STACK §7).
-fn parse_document(path: &Path, text: &str) -> Result<Value, SpecError> {
+pub(crate) fn parse_document(path: &Path, text: &str) -> Result<Value, SpecError> {
     let looks_like_json = path.extension().and_then(|e| e.to_str()) == Some("json")
         || text.trim_start().starts_with('{');
     if looks_like_json {

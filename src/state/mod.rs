@@ -6,6 +6,7 @@
 //! any API version. Keys starting with `_` inside a stored object are internal
 //! (password hashes, parent ids) and never leave the store.
 
+pub mod changes;
 pub mod generic;
 pub mod ids;
 pub mod index;
@@ -52,6 +53,10 @@ pub struct Store {
     /// rendered answers cached under an older generation are stale.
     #[serde(skip)]
     pub generation: Generation,
+    /// What handlers changed since the pipeline last asked (webhooks; see
+    /// `changes.rs`). Off until [`Store::record_changes`].
+    #[serde(skip)]
+    pub recorder: changes::Recorder,
 }
 
 /// A store's version for caches: fresh from a process-wide counter, so a
@@ -145,6 +150,8 @@ impl Store {
         self.collections.get(name)
     }
 
+    /// The whole collection, for bulk loads (fixtures, state import): its
+    /// writes bypass change recording, so handlers use the methods below.
     pub fn collection_mut(&mut self, name: &str) -> &mut Collection {
         self.collections.entry(name.to_string()).or_default()
     }
@@ -153,16 +160,71 @@ impl Store {
         self.collections.get(collection)?.items.get(id)
     }
 
+    /// The object to change in place; recorded (before the change) when
+    /// change recording is on.
     pub fn get_mut(&mut self, collection: &str, id: &str) -> Option<&mut Value> {
+        if self.recorder.is_enabled() && !self.recorder.noted(collection, id) {
+            let before = self.get(collection, id).cloned();
+            before.as_ref()?;
+            self.recorder.note(collection, id, || before);
+        }
         self.collections.get_mut(collection)?.items.get_mut(id)
     }
 
     pub fn insert(&mut self, collection: &str, id: &str, value: Value) {
+        if self.recorder.is_enabled() && !self.recorder.noted(collection, id) {
+            let before = self.get(collection, id).cloned();
+            self.recorder.note(collection, id, || before);
+        }
         self.collection_mut(collection).items.insert(id.to_string(), value);
     }
 
     pub fn remove(&mut self, collection: &str, id: &str) -> Option<Value> {
-        self.collections.get_mut(collection)?.items.shift_remove(id)
+        let removed = self.collections.get_mut(collection)?.items.shift_remove(id)?;
+        if self.recorder.is_enabled() {
+            let before = removed.clone();
+            self.recorder.note(collection, id, || Some(before));
+        }
+        Some(removed)
+    }
+
+    /// Changes every object of a collection that `matches`, in place
+    /// (recorded like [`Store::get_mut`]). Returns how many it changed.
+    pub fn update_where(&mut self, collection: &str, matches: impl Fn(&Value) -> bool, mut change: impl FnMut(&mut Value)) -> usize {
+        let keyed: Vec<String> = match self.collections.get(collection) {
+            Some(c) => c.items.iter().filter(|(_, v)| matches(v)).map(|(k, _)| k.clone()).collect(),
+            None => return 0,
+        };
+        for id in &keyed {
+            if let Some(item) = self.get_mut(collection, id) {
+                change(item);
+            }
+        }
+        keyed.len()
+    }
+
+    /// Removes every object of a collection that `remove` picks (recorded
+    /// like [`Store::remove`]). Returns how many it removed.
+    pub fn remove_where(&mut self, collection: &str, remove: impl Fn(&Value) -> bool) -> usize {
+        let keys: Vec<String> = match self.collections.get(collection) {
+            Some(c) => c.items.iter().filter(|(_, v)| remove(v)).map(|(k, _)| k.clone()).collect(),
+            None => return 0,
+        };
+        for k in &keys {
+            self.remove(collection, k);
+        }
+        keys.len()
+    }
+
+    /// Turns change recording on or off (the pipeline turns it on for
+    /// instances that serve API requests while webhooks are enabled).
+    pub fn record_changes(&mut self, on: bool) {
+        self.recorder.set_enabled(on);
+    }
+
+    /// The changes recorded since the last call, in order of first touch.
+    pub fn take_changes(&mut self) -> Vec<changes::Change> {
+        self.recorder.take()
     }
 
     /// Every object of a collection, in creation order.

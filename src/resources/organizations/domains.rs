@@ -49,7 +49,7 @@ fn check_mode(mode: &str) -> Result<(), ApiError> {
 }
 
 /// A domain as answered, with its organization's public data.
-fn view(store: &Store, domain: &Value) -> Value {
+pub fn view(store: &Store, domain: &Value) -> Value {
     let mut out = domain.clone();
     let org_id = domain.get("_org_id").and_then(Value::as_str).unwrap_or("");
     out["public_organization_data"] = store.get(ORGS, org_id).map(public_org_data).unwrap_or(Value::Null);

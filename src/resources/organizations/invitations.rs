@@ -42,7 +42,7 @@ pub fn register(registry: &mut Registry) {
 
 /// An invitation as answered: `expired` once past its expiry, the
 /// organization's public data, and the Frontend API link that accepts it.
-fn view(store: &Store, invitation: &Value, issuer: &str) -> Value {
+pub fn view(store: &Store, invitation: &Value, issuer: &str) -> Value {
     let mut out = invitation.clone();
     let id = invitation.get("id").and_then(Value::as_str).unwrap_or("");
     let mut url = format!("{issuer}/v1/tickets/accept?ticket={id}");

@@ -112,8 +112,17 @@ fn permission_ids(role: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Puts the system roles and permissions into the store once.
+/// Puts the system roles and permissions into the store once. Not a
+/// change an app would hear about: Clerk's instances have them from the
+/// start, so it is not recorded for webhooks.
 fn seed(store: &mut Store) {
+    let recording = store.recorder.is_enabled();
+    store.record_changes(false);
+    seed_system_roles(store);
+    store.record_changes(recording);
+}
+
+fn seed_system_roles(store: &mut Store) {
     const FLAG: &str = "_organization_roles_seeded";
     if store.singletons.contains_key(FLAG) {
         return;
@@ -151,7 +160,7 @@ fn seed(store: &mut Store) {
 }
 
 /// A role as answered: its permissions as objects.
-fn role_view(store: &Store, role: &Value) -> Value {
+pub fn role_view(store: &Store, role: &Value) -> Value {
     let mut view = role.clone();
     let permissions: Vec<Value> = permission_ids(role).iter().filter_map(|id| store.get(PERMISSIONS, id).cloned()).collect();
     view["permissions"] = Value::Array(permissions);
@@ -299,11 +308,9 @@ fn update_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     if let Some(key) = new_key {
         // Memberships and invitations refer to roles by key: they follow the rename.
         for collection in [super::MEMBERSHIPS, super::INVITATIONS] {
-            for item in store.collection_mut(collection).items.values_mut() {
-                if item.get("role").and_then(Value::as_str) == Some(old_key.as_str()) {
-                    item["role"] = json!(key);
-                }
-            }
+            store.update_where(collection, |item| item.get("role").and_then(Value::as_str) == Some(old_key.as_str()), |item| {
+                item["role"] = json!(key)
+            });
         }
     }
     Ok(Reply::Object(role_view(&store, &role)))
@@ -453,10 +460,10 @@ fn delete_permission(ctx: &Ctx) -> Result<Reply, ApiError> {
     let id = find_permission(&mut store, ctx.path_param("permission_id"))?;
     refuse_system(&store, &id, "deleted")?;
     store.remove(PERMISSIONS, &id);
-    for role in store.collection_mut(ROLES).items.values_mut() {
+    store.update_where(ROLES, |role| permission_ids(role).contains(&id), |role| {
         let kept: Vec<String> = permission_ids(role).into_iter().filter(|p| *p != id).collect();
         role["_permission_ids"] = json!(kept);
-    }
+    });
     Ok(super::deleted_reply(json!({"object": "permission", "id": id, "deleted": true})))
 }
 

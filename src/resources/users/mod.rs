@@ -110,14 +110,14 @@ pub fn save(store: &mut Store, mut user: Value) -> Value {
 /// their status. Ban, password changes with sign-out, and
 /// `revoke_all_sessions` use it.
 pub fn revoke_sessions(store: &mut Store, user_id: &str, now: i64) {
-    if let Some(sessions) = store.collections.get_mut("sessions") {
-        for s in sessions.items.values_mut().filter(|s| s["user_id"] == user_id) {
-            if s["status"] == "active" || s["status"] == "pending" {
-                s["status"] = Value::String("revoked".into());
-                s["updated_at"] = Value::from(now);
-            }
-        }
-    }
+    store.update_where(
+        "sessions",
+        |s| s["user_id"] == user_id && (s["status"] == "active" || s["status"] == "pending"),
+        |s| {
+            s["status"] = Value::String("revoked".into());
+            s["updated_at"] = Value::from(now);
+        },
+    );
 }
 
 #[cfg(test)]

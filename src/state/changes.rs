@@ -1,0 +1,85 @@
+//! What one stretch of handler work changed in a store, for webhooks.
+//!
+//! The store's own write methods (`insert`, `get_mut`, `remove`,
+//! `update_where`, `retain`) note each object they touch, once, with its
+//! value before the first touch. Comparing that with the object afterwards
+//! tells created / updated / deleted apart, cascades included (deleting a
+//! user also removes its memberships and sessions through the same methods),
+//! without any resource module calling an emit function. Recording is off
+//! until switched on, so fixture builds and resets never produce changes.
+//!
+//! ```
+//! use clerk_mock::state::Store;
+//! use serde_json::json;
+//! let mut store = Store::new(1, "sk_test_doc");
+//! store.insert("users", "user_1", json!({"id": "user_1"})); // not recorded
+//! store.record_changes(true);
+//! store.get_mut("users", "user_1").unwrap()["first_name"] = json!("Ada");
+//! store.get_mut("users", "user_1").unwrap()["last_name"] = json!("L");
+//! let changes = store.take_changes();
+//! assert_eq!(changes.len(), 1); // one object, touched twice
+//! assert_eq!(changes[0].before, Some(json!({"id": "user_1"})));
+//! ```
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+/// One touched object: where it lives and what it was before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub collection: String,
+    pub id: String,
+    /// `None`: it did not exist before (a create, or a create then delete).
+    pub before: Option<Value>,
+}
+
+/// The recorder a store carries (never dumped, ignored by equality).
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    enabled: bool,
+    seen: HashSet<(String, String)>,
+    changes: Vec<Change>,
+}
+
+impl PartialEq for Recorder {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Recorder {
+    pub fn set_enabled(&mut self, on: bool) {
+        self.enabled = on;
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Notes a touch of `collection/id` unless already noted; `before` is
+    /// only evaluated for the first touch.
+    pub fn note(&mut self, collection: &str, id: &str, before: impl FnOnce() -> Option<Value>) {
+        if !self.enabled {
+            return;
+        }
+        if self.seen.insert((collection.to_string(), id.to_string())) {
+            self.changes.push(Change { collection: collection.to_string(), id: id.to_string(), before: before() });
+        }
+    }
+
+    /// Whether this collection/id was already noted (its before value kept).
+    pub fn noted(&self, collection: &str, id: &str) -> bool {
+        self.enabled && self.seen.contains(&(collection.to_string(), id.to_string()))
+    }
+
+    /// Everything noted since the last take, in order of first touch.
+    pub fn take(&mut self) -> Vec<Change> {
+        self.seen.clear();
+        std::mem::take(&mut self.changes)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}

@@ -1,0 +1,294 @@
+//! From store changes to catalogue events.
+//!
+//! The store records every object a request touched with its value before
+//! (`state/changes.rs`); here each touch becomes zero or more events by
+//! comparing before and after:
+//!
+//! | collection | created | updated | deleted |
+//! |---|---|---|---|
+//! | `users` | `user.created` | `user.updated` | `user.deleted` (DeletedObject) |
+//! | `organizations` | `organization.created` | `organization.updated` | `organization.deleted` (DeletedObject) |
+//! | `organization_memberships` | `organizationMembership.created` | `….updated` | `….deleted` (the membership) |
+//! | `organization_invitations` | `organizationInvitation.created` (+ `email.created`) | status → `accepted` / `revoked` | – |
+//! | `organization_domains` | `organizationDomain.created` | `….updated` | `….deleted` (DeletedObject) |
+//! | `organization_roles` / `organization_permissions` | `role.created` / `permission.created` | `….updated` | `….deleted` (DeletedObject) |
+//! | `sessions` | `session.created` (+ `session.pending` when pending) | status → `ended` / `removed` / `revoked` / `pending` | `session.removed` |
+//! | `/waitlist_entries` | `waitlistEntry.created` | `waitlistEntry.updated` | – |
+//! | `invitations` | `email.created` (the invitation email, unless `notify: false`) | – | – |
+//!
+//! An update counts only when something other than `updated_at`, internal
+//! `_` keys (and, for organizations, the derived member and invitation
+//! counts) changed. `data` is the object as the BAPI handlers show it (the
+//! same views: a membership with its organization and public user data, a
+//! role with its permissions, a session with its user), written through the
+//! catalogue's shape for that event type.
+//!
+//! ```
+//! use clerk_mock::webhooks::events::{kinds_of, Kind};
+//! use serde_json::json;
+//! let before = json!({"id": "sess_1", "status": "active"});
+//! let after = json!({"id": "sess_1", "status": "revoked"});
+//! assert_eq!(kinds_of("sessions", Some(&before), Some(&after)), vec![Kind::Named("session.revoked")]);
+//! ```
+
+use serde_json::{json, Value};
+
+use crate::resources::organizations::{self as orgs, domains, invitations, memberships, roles_permissions as roles};
+use crate::state::changes::Change;
+use crate::state::{ids, Store};
+
+/// What happened to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Created,
+    Updated,
+    Deleted,
+    /// A type named outright (session and invitation status changes).
+    Named(&'static str),
+    /// The email the change would have sent.
+    Email,
+}
+
+/// The catalogue family of a store collection.
+pub fn family(collection: &str) -> Option<&'static str> {
+    Some(match collection {
+        "users" => "user",
+        orgs::ORGS => "organization",
+        orgs::MEMBERSHIPS => "organizationMembership",
+        orgs::INVITATIONS => "organizationInvitation",
+        orgs::DOMAINS => "organizationDomain",
+        roles::ROLES => "role",
+        roles::PERMISSIONS => "permission",
+        "sessions" => "session",
+        "/waitlist_entries" => "waitlistEntry",
+        "invitations" => "email",
+        _ => return None,
+    })
+}
+
+/// The kinds of event one touched object produces (see the module table).
+pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<Kind> {
+    let status = |v: Option<&Value>| v.and_then(|v| v.get("status")).and_then(Value::as_str).map(str::to_string);
+    match (collection, before, after) {
+        (_, None, None) => vec![],
+        ("sessions", None, Some(a)) => {
+            let mut out = vec![Kind::Named("session.created")];
+            if a["status"] == "pending" {
+                out.push(Kind::Named("session.pending"));
+            }
+            out
+        }
+        ("sessions", Some(_), None) => vec![Kind::Named("session.removed")],
+        ("sessions", Some(_), Some(_)) => match (status(before), status(after)) {
+            (b, Some(a)) if b.as_deref() != Some(a.as_str()) => match a.as_str() {
+                "ended" => vec![Kind::Named("session.ended")],
+                "removed" => vec![Kind::Named("session.removed")],
+                "revoked" => vec![Kind::Named("session.revoked")],
+                "pending" => vec![Kind::Named("session.pending")],
+                _ => vec![],
+            },
+            _ => vec![],
+        },
+        (orgs::INVITATIONS, None, Some(_)) => vec![Kind::Created, Kind::Email],
+        (orgs::INVITATIONS, Some(_), Some(_)) => match (status(before), status(after)) {
+            (b, Some(a)) if b.as_deref() != Some(a.as_str()) => match a.as_str() {
+                "accepted" => vec![Kind::Named("organizationInvitation.accepted")],
+                "revoked" => vec![Kind::Named("organizationInvitation.revoked")],
+                _ => vec![],
+            },
+            _ => vec![],
+        },
+        (orgs::INVITATIONS, Some(_), None) => vec![],
+        ("invitations", None, Some(a)) if a.get("_notify") != Some(&Value::Bool(false)) => vec![Kind::Email],
+        ("invitations", _, _) => vec![],
+        ("/waitlist_entries", _, None) => vec![],
+        (_, None, Some(_)) => vec![Kind::Created],
+        (_, Some(_), None) => vec![Kind::Deleted],
+        (c, Some(b), Some(a)) => {
+            if meaningful(c, b) != meaningful(c, a) {
+                vec![Kind::Updated]
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+/// An object without what does not make an update.
+fn meaningful(collection: &str, v: &Value) -> Value {
+    let mut out = v.as_object().cloned().unwrap_or_default();
+    out.retain(|k, _| !k.starts_with('_') && k != "updated_at");
+    if collection == orgs::ORGS {
+        out.remove("members_count");
+        out.remove("pending_invitations_count");
+    }
+    Value::Object(out)
+}
+
+/// One event before rendering: its type and the object `data` shows.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub event_type: String,
+    pub data: Value,
+    pub object_id: String,
+}
+
+/// Every event of a request's changes, in order of first touch.
+pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
+    let mut out = Vec::new();
+    for change in changes {
+        let Some(family) = family(&change.collection) else { continue };
+        let after = store.get(&change.collection, &change.id);
+        for kind in kinds_of(&change.collection, change.before.as_ref(), after) {
+            let object = after.or(change.before.as_ref()).cloned().unwrap_or(Value::Null);
+            let (event_type, data) = match kind {
+                Kind::Created => (format!("{family}.created"), view(store, changes, &change.collection, &object, issuer)),
+                Kind::Updated => (format!("{family}.updated"), view(store, changes, &change.collection, &object, issuer)),
+                Kind::Deleted => {
+                    let data = if change.collection == orgs::MEMBERSHIPS {
+                        view(store, changes, &change.collection, &object, issuer)
+                    } else {
+                        deleted_object(&object)
+                    };
+                    (format!("{family}.deleted"), data)
+                }
+                Kind::Named(name) => {
+                    let mut data = view(store, changes, &change.collection, &object, issuer);
+                    if name == "session.removed" && after.is_none() {
+                        data["status"] = json!("removed");
+                    }
+                    (name.to_string(), data)
+                }
+                Kind::Email => ("email.created".to_string(), email(store, &change.collection, &object, issuer)),
+            };
+            out.push(Pending { event_type, data, object_id: change.id.clone() });
+        }
+    }
+    out
+}
+
+/// Clerk's `DeletedObject` for a removed object.
+fn deleted_object(object: &Value) -> Value {
+    let mut out = json!({"object": object["object"], "id": object["id"], "deleted": true});
+    if let Some(slug) = object.get("slug").filter(|s| s.is_string()) {
+        out["slug"] = slug.clone();
+    }
+    if let Some(ext) = object.get("external_id").filter(|s| s.is_string()) {
+        out["external_id"] = ext.clone();
+    }
+    out
+}
+
+/// The stored user of an id, or its value before this request (a cascade
+/// removed it).
+fn user_of<'a>(store: &'a Store, changes: &'a [Change], id: &str) -> Option<&'a Value> {
+    store.get("users", id).or_else(|| {
+        changes.iter().find(|c| c.collection == "users" && c.id == id).and_then(|c| c.before.as_ref())
+    })
+}
+
+/// The object as the BAPI handlers show it.
+fn view(store: &Store, changes: &[Change], collection: &str, object: &Value, issuer: &str) -> Value {
+    match collection {
+        orgs::ORGS => orgs::org_view(store, object),
+        orgs::MEMBERSHIPS => {
+            let mut v = memberships::view(store, object);
+            if v.get("public_user_data").is_none() {
+                if let Some(user) = object["_user_id"].as_str().and_then(|id| user_of(store, changes, id)) {
+                    v["public_user_data"] = orgs::public_user_data(user);
+                }
+            }
+            v
+        }
+        orgs::INVITATIONS => {
+            let mut v = invitations::view(store, object, issuer);
+            // The catalogue nests the organization's public data under `data`.
+            if let Some(public) = v.get("public_organization_data").cloned() {
+                v["data"] = json!({"public_organization_data": public});
+            }
+            v
+        }
+        orgs::DOMAINS => domains::view(store, object),
+        roles::ROLES => roles::role_view(store, object),
+        "sessions" => {
+            let mut v = object.clone();
+            let user = object["user_id"].as_str().and_then(|id| user_of(store, changes, id)).cloned();
+            v["user"] = user.unwrap_or(Value::Null);
+            v
+        }
+        _ => object.clone(),
+    }
+}
+
+/// The email a change would have sent (`EmailEventPayload`).
+fn email(store: &Store, collection: &str, object: &Value, issuer: &str) -> Value {
+    let to = object["email_address"].as_str().unwrap_or("").to_string();
+    let id_seq = object["id"].as_str().map(|s| s.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))).unwrap_or(0);
+    let (slug, subject, url, data) = if collection == orgs::INVITATIONS {
+        let org = object["_org_id"].as_str().and_then(|id| store.get(orgs::ORGS, id));
+        let org_name = org.and_then(|o| o["name"].as_str()).unwrap_or("an organization").to_string();
+        let url = invitations::view(store, object, issuer)["url"].as_str().unwrap_or("").to_string();
+        (
+            "organization_invitation",
+            format!("You're invited to join {org_name}"),
+            url.clone(),
+            json!({"org": {"name": org_name}, "action_url": url, "inviter_name": object["public_inviter_data"]["first_name"]}),
+        )
+    } else {
+        let url = object["url"].as_str().unwrap_or("").to_string();
+        ("invitation", "You're invited!".to_string(), url.clone(), json!({"action_url": url}))
+    };
+    json!({
+        "object": "email",
+        "id": ids::make_id("ema", store.seed, &store.instance_key, id_seq),
+        "slug": slug,
+        "from_email_name": "notifications",
+        "reply_to_email_name": null,
+        "to_email_address": to,
+        "email_address_id": null,
+        "user_id": null,
+        "subject": subject,
+        "body": format!("<p>{subject}</p><p><a href=\"{url}\">Accept the invitation</a></p>"),
+        "body_plain": format!("{subject}\n\nAccept the invitation: {url}"),
+        "status": "queued",
+        "data": data,
+        "delivered_by_clerk": true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_of_only_updated_at_or_internal_keys_is_not_an_event() {
+        let before = json!({"id": "user_1", "updated_at": 1, "_password": "a"});
+        let after = json!({"id": "user_1", "updated_at": 2, "_password": "b"});
+        assert!(kinds_of("users", Some(&before), Some(&after)).is_empty());
+        assert_eq!(kinds_of("users", Some(&before), Some(&json!({"id": "user_1", "first_name": "A"}))), vec![Kind::Updated]);
+    }
+
+    #[test]
+    fn a_pending_session_is_created_and_pending() {
+        let s = json!({"id": "sess_1", "status": "pending"});
+        assert_eq!(kinds_of("sessions", None, Some(&s)), vec![Kind::Named("session.created"), Kind::Named("session.pending")]);
+    }
+
+    #[test]
+    fn an_organization_invitation_accepted_or_revoked_is_named_by_its_status() {
+        let b = json!({"id": "orginv_1", "status": "pending"});
+        assert_eq!(kinds_of(orgs::INVITATIONS, Some(&b), Some(&json!({"status": "accepted"}))), vec![Kind::Named("organizationInvitation.accepted")]);
+        assert_eq!(kinds_of(orgs::INVITATIONS, Some(&b), Some(&json!({"status": "revoked"}))), vec![Kind::Named("organizationInvitation.revoked")]);
+    }
+
+    #[test]
+    fn an_invitation_sent_without_notify_sends_no_email() {
+        assert_eq!(kinds_of("invitations", None, Some(&json!({"_notify": true}))), vec![Kind::Email]);
+        assert!(kinds_of("invitations", None, Some(&json!({"_notify": false}))).is_empty());
+    }
+
+    #[test]
+    fn a_created_then_removed_object_is_no_event() {
+        assert!(kinds_of("users", None, None).is_empty());
+    }
+}
