@@ -68,7 +68,7 @@ pub fn handle(app: &App, req: &Request, path: &str) -> Result<Response, ApiError
 fn list(app: &App, req: &Request) -> Result<Response, ApiError> {
     let catalogue = enabled(app)?;
     let mut data: Vec<Value> = app.webhooks.global_endpoints().iter().map(|e| e.to_json()).collect();
-    if let Some(key) = instance_key(req)? {
+    if let Some(key) = instance_key(app, req)? {
         let instance = app.instances.get_or_create(&key);
         let store = instance.store.lock();
         data.extend(webhooks::instance_endpoints(&store).iter().map(|e| e.to_json()));
@@ -100,7 +100,7 @@ fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
             return Err(ApiError::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", format!("`{f}` names no event type of the webhooks spec (e.g. user.created, user.*).")).with_param("event_types"));
         }
     }
-    let key = instance_key(req)?;
+    let key = instance_key(app, req)?;
     let scope = match &key {
         Some(k) => Scope::Instance(k.clone()),
         None => Scope::Global,
@@ -122,7 +122,7 @@ fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
 
 fn remove(app: &App, req: &Request, id: Option<&str>) -> Result<Response, ApiError> {
     enabled(app)?;
-    let removed = match instance_key(req)? {
+    let removed = match instance_key(app, req)? {
         Some(k) => {
             let instance = app.instances.get_or_create(&k);
             let n = webhooks::remove_instance_endpoints(&mut instance.store.lock(), id);
@@ -153,7 +153,7 @@ fn events(app: &App, req: &Request) -> Result<Response, ApiError> {
             _ => return Err(ApiError::new(422, code::FORM_PARAM_UNKNOWN, "is unknown", format!("{k} is not a filter of /__admin/webhooks/events (use type, since, until, limit).")).with_param(&k)),
         }
     }
-    let key = instance_key(req)?;
+    let key = instance_key(app, req)?;
     let logged = app.webhooks.events(key.as_deref(), |l| {
         (types.is_empty() || types.iter().any(|t| glob(t, &l.message.event_type)))
             && since.is_none_or(|s| l.message.timestamp_ms >= s)
@@ -197,7 +197,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
             _ => return Err(ApiError::new(422, code::FORM_PARAM_UNKNOWN, "is unknown", format!("{k} is not a filter of /__admin/webhooks/deliveries (use status, event_id, endpoint_id, limit).")).with_param(&k)),
         }
     }
-    let key = instance_key(req)?;
+    let key = instance_key(app, req)?;
     let data = app.webhooks.deliveries.list(
         |d| {
             key.as_deref().is_none_or(|k| d.message.instance == k)
