@@ -31,7 +31,12 @@ impl App {
         crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
         let files = load::discover(&config.spec.specs, config.spec.spec_dir.as_deref())?;
         let specs = SpecSet::load(&files, config.spec.default_version.as_deref())?;
-        let mut app = Self::with_specs(config, specs);
+        Self::with_webhooks(Self::with_specs(config, specs))
+    }
+
+    /// Turns on the webhooks the configuration asks for (the catalogue
+    /// found beside the specs, `--webhook-url` endpoints).
+    fn with_webhooks(mut app: App) -> Result<App, SpecError> {
         app.webhooks = crate::webhooks::Webhooks::from_config(&app.config, app.scenarios.clone()).map_err(SpecError)?;
         match &app.webhooks.disabled {
             Some(why) => tracing::info!("webhooks off: {why}"),
@@ -50,7 +55,7 @@ impl App {
     pub fn with_loaded_specs(config: ServeArgs, specs: Vec<Arc<Spec>>) -> Result<App, SpecError> {
         crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
         let specs = SpecSet::from_specs(specs, config.spec.default_version.as_deref())?;
-        Ok(Self::with_specs(config, specs))
+        Self::with_webhooks(Self::with_specs(config, specs))
     }
 
     pub fn with_specs(config: ServeArgs, specs: SpecSet) -> App {
