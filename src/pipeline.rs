@@ -28,6 +28,7 @@ use crate::journal::Entry;
 use crate::scenario::{self, Facts, Verdict};
 use crate::registry::Plan;
 use crate::render::{self, Body, Rendered};
+use crate::spec::answer;
 use crate::spec::routes::RouteMatch;
 use crate::spec::validate::{self, check, UploadedFile};
 use crate::spec::{Operation, Spec};
@@ -314,14 +315,16 @@ fn dispatch(plan: Plan, ctx: &Ctx) -> Result<Reply, ApiError> {
     })
 }
 
-/// The last resort: a valid, state-free answer built from the success schema.
+/// The last resort: a valid answer built from the success schema, fresh per
+/// create and echoing the request ([`answer`]).
 fn synthesize(ctx: &Ctx) -> Result<Reply, ApiError> {
     let success = ctx.op.success();
     let status = success.and_then(|r| r.status).unwrap_or(200);
     match success.and_then(|r| r.schema.as_ref()) {
         Some(schema) => {
-            let key = format!("{}:{}", ctx.op.id, serde_json::to_string(&ctx.path).unwrap_or_default());
-            Ok(Reply::Object(ctx.synth().value(schema, &key)))
+            let sequence = (ctx.op.method.eq_ignore_ascii_case("post")).then(|| ctx.instance.store.lock().next_sequence());
+            let asked = answer::Asked { op: ctx.op, instance: &ctx.instance.key, path: &ctx.path, body: &ctx.body, sequence };
+            Ok(Reply::Object(answer::synthesize(ctx.spec, ctx.app.seed(), schema, &asked)))
         }
         None if status == 200 => Ok(Reply::Raw { status, content_type: "text/html".into(), body: String::new() }),
         None => Ok(Reply::Empty(status)),

@@ -330,3 +330,69 @@ fn an_empty_json_body_as_clerk_backend_sends_it_is_still_accepted() {
     let r = empty_json(&client, "POST", "/v1/api_keys/verify");
     assert_eq!((r.status, r.code(), r.param()), (422, "form_param_missing", "secret"), "{}", r.text);
 }
+
+// ---- synthesized answers are not constants ---------------------------------------------------
+
+fn agent_task(client: &common::Client, agent_name: &str) -> serde_json::Value {
+    let r = client.post(
+        "/v1/agents/tasks",
+        serde_json::json!({
+            "on_behalf_of": {"user_id": "user_2xkqzRmVpL8sN3tYb7WcJ5hD9fA"},
+            "permissions": "*",
+            "agent_name": agent_name,
+            "task_description": "nightly sync",
+            "redirect_url": "https://example.com/done"
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body
+}
+
+#[test]
+fn a_synthesized_create_mints_a_fresh_task_id_per_call_and_per_instance() {
+    let server = TestServer::start();
+    let (one, other) = (server.client(), server.client());
+    let first = agent_task(&one, "bot");
+    let second = agent_task(&one, "bot");
+    let elsewhere = agent_task(&other, "bot");
+    let id = |v: &serde_json::Value| v["agent_task_id"].as_str().unwrap().to_string();
+    assert_ne!(id(&first), id(&second), "a create mints a fresh id per call");
+    assert_ne!(id(&first), id(&elsewhere), "and per instance");
+    assert_eq!(first["task_id"], first["agent_task_id"], "the deprecated alias is the same task");
+}
+
+#[test]
+fn a_synthesized_agent_id_is_stable_per_agent_name_within_an_instance() {
+    let server = TestServer::start();
+    let client = server.client();
+    let (bot, bot_again, etl) = (agent_task(&client, "bot"), agent_task(&client, "bot"), agent_task(&client, "etl"));
+    assert_eq!(bot["agent_id"], bot_again["agent_id"], "the same agent_name is the same agent");
+    assert_ne!(bot["agent_id"], etl["agent_id"], "another agent_name is another agent");
+    let elsewhere = agent_task(&server.client(), "bot");
+    assert_ne!(bot["agent_id"], elsewhere["agent_id"], "agents belong to an instance");
+}
+
+#[test]
+fn a_synthesized_item_action_answers_the_item_of_its_path() {
+    let server = TestServer::start();
+    let client = server.client();
+    let task = agent_task(&client, "bot");
+    let id = task["agent_task_id"].as_str().unwrap();
+    let r = client.post(&format!("/v1/agents/tasks/{id}/revoke"), serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["agent_task_id"], id, "{}", r.text);
+}
+
+#[test]
+fn a_synthesized_answer_echoes_the_request_values_its_schema_has() {
+    let server = TestServer::start();
+    let client = server.client();
+    let user = client.post("/v1/users", serde_json::json!({"email_address": ["credit@example.com"]}));
+    let user_id = user.body["id"].as_str().unwrap().to_string();
+    let r = client.post(
+        &format!("/v1/users/{user_id}/billing/credits"),
+        serde_json::json!({"amount": 500, "action": "increase", "idempotency_key": "k-1", "note": "welcome credit"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["note"], "welcome credit", "{}", r.text);
+}

@@ -2,6 +2,7 @@
 //! operations, route table and compiled validators. Knows nothing of Clerk's
 //! semantics — only of OpenAPI.
 
+pub mod answer;
 pub mod body;
 pub mod load;
 pub mod numbers;
