@@ -91,6 +91,14 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (larger → 413).
     #[arg(long, env = "CLERK_MOCK_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest accepted request head (request line plus headers) in bytes:
+    /// larger → 431, answered before any body is read.
+    #[arg(long, env = "CLERK_MOCK_MAX_HEADER_BYTES", default_value_t = 64 * 1024)]
+    pub max_header_bytes: usize,
+    /// Longest accepted request target (path plus query) in bytes: longer →
+    /// 414 (16 KiB is a common front-proxy URL limit).
+    #[arg(long, env = "CLERK_MOCK_MAX_URI_BYTES", default_value_t = 16 * 1024)]
+    pub max_uri_bytes: usize,
     /// Initial state of every instance: a fixture file, a directory of `*.yaml`
     /// fixtures, or a bundled name (`default`); repeatable. `ServeArgs::default()`
     /// (in-process use) starts with none.
@@ -132,6 +140,8 @@ impl Default for ServeArgs {
             validate_responses: false,
             log_level: "info".into(),
             max_body_bytes: 10 * 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            max_uri_bytes: 16 * 1024,
             fixtures: Vec::new(),
             no_fixtures: false,
             scenarios: Vec::new(),

@@ -31,6 +31,8 @@ pub mod code {
     pub const FORM_PASSWORD_LENGTH_TOO_SHORT: &str = "form_password_length_too_short";
     pub const MALFORMED_REQUEST: &str = "malformed_request";
     pub const REQUEST_BODY_TOO_LARGE: &str = "request_body_too_large";
+    pub const REQUEST_HEADERS_TOO_LARGE: &str = "request_header_fields_too_large";
+    pub const REQUEST_URI_TOO_LONG: &str = "request_uri_too_long";
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const INTERNAL_ERROR: &str = "internal_clerk_error";
     pub const TOO_MANY_REQUESTS: &str = "too_many_requests";

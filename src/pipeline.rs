@@ -28,6 +28,7 @@ use crate::journal::Entry;
 use crate::scenario::{self, Facts, Verdict};
 use crate::registry::Plan;
 use crate::render::{self, Body, Rendered};
+use crate::spec::answer;
 use crate::spec::routes::RouteMatch;
 use crate::spec::validate::{self, check, UploadedFile};
 use crate::spec::{Operation, Spec};
@@ -287,44 +288,13 @@ fn validate_params(
     }
 }
 
+/// The body, read and validated by the spec layer ([`crate::spec::body`]).
 fn parse_and_validate_body(spec: &Spec, op: &Operation, req: &Request) -> Result<(Value, Vec<UploadedFile>), ApiError> {
-    let Some(declared) = &op.body else {
+    match &op.body {
+        Some(declared) => crate::spec::body::read(&spec.doc, declared, req.header("content-type"), &req.body),
         // Nothing declared: whatever was sent (often `{}` from Node) is ignored.
-        return Ok((Value::Object(Map::new()), Vec::new()));
-    };
-    let content_type = req.header("content-type").unwrap_or("").to_ascii_lowercase();
-    let empty = req.body.iter().all(u8::is_ascii_whitespace);
-    let mut files = Vec::new();
-    let body = if empty {
-        let declared_array = crate::spec::resolve(&spec.doc, &declared.schema).get("type").and_then(Value::as_str) == Some("array");
-        if declared_array { Value::Array(vec![]) } else { Value::Object(Map::new()) }
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        validate::form_to_json(&spec.doc, &declared.schema, &parse_pairs(&String::from_utf8_lossy(&req.body)))
-    } else if content_type.starts_with("multipart/form-data") {
-        let boundary = multer::parse_boundary(req.header("content-type").unwrap_or(""))
-            .map_err(|e| ApiError::malformed(format!("Malformed multipart Content-Type: {e}")))?;
-        let (fields, uploaded) = block_on_multipart(spec, &declared.schema, &boundary, req.body.clone())?;
-        files = uploaded;
-        fields
-    } else {
-        serde_json::from_slice(&req.body)
-            .map_err(|e| ApiError::malformed(format!("The request body is not valid JSON: {e}")))?
-    };
-    if !(empty && !declared.required) {
-        if let Some(v) = &declared.validator {
-            let problems = check(v, &body);
-            if !problems.is_empty() {
-                return Err(ApiError::many(422, problems));
-            }
-        }
+        None => Ok((Value::Object(Map::new()), Vec::new())),
     }
-    Ok((body, files))
-}
-
-/// multer is async; the body is already in memory, so one poll loop suffices.
-fn block_on_multipart(spec: &Spec, schema: &Value, boundary: &str, body: Bytes) -> Result<(Value, Vec<UploadedFile>), ApiError> {
-    futures_util::FutureExt::now_or_never(validate::parse_multipart(&spec.doc, schema, boundary, body))
-        .unwrap_or_else(|| Err(ApiError::malformed("multipart body could not be read")))
 }
 
 /// Runs the operation's plan; a panic inside becomes a 500 in Clerk's envelope.
@@ -345,14 +315,16 @@ fn dispatch(plan: Plan, ctx: &Ctx) -> Result<Reply, ApiError> {
     })
 }
 
-/// The last resort: a valid, state-free answer built from the success schema.
+/// The last resort: a valid answer built from the success schema, fresh per
+/// create and echoing the request ([`answer`]).
 fn synthesize(ctx: &Ctx) -> Result<Reply, ApiError> {
     let success = ctx.op.success();
     let status = success.and_then(|r| r.status).unwrap_or(200);
     match success.and_then(|r| r.schema.as_ref()) {
         Some(schema) => {
-            let key = format!("{}:{}", ctx.op.id, serde_json::to_string(&ctx.path).unwrap_or_default());
-            Ok(Reply::Object(ctx.synth().value(schema, &key)))
+            let sequence = (ctx.op.method.eq_ignore_ascii_case("post")).then(|| ctx.instance.store.lock().next_sequence());
+            let asked = answer::Asked { op: ctx.op, instance: &ctx.instance.key, path: &ctx.path, body: &ctx.body, sequence };
+            Ok(Reply::Object(answer::synthesize(ctx.spec, ctx.app.seed(), schema, &asked)))
         }
         None if status == 200 => Ok(Reply::Raw { status, content_type: "text/html".into(), body: String::new() }),
         None => Ok(Reply::Empty(status)),

@@ -81,10 +81,14 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::R
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
+                let head_limit = app.config.max_header_bytes;
                 let mut conn_stopped = stopped.clone();
                 connections.spawn(async move {
                     let service = service_fn(move |req| serve_one(app.clone(), req));
-                    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+                    let conn = http1::Builder::new()
+                        .keep_alive(true)
+                        .max_buf_size(head_buffer_bytes(head_limit))
+                        .serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(conn);
                     tokio::select! {
                         _ = conn.as_mut() => {}
@@ -104,6 +108,45 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::R
         while connections.join_next().await.is_some() {}
     });
     let _ = grace.await;
+}
+
+/// hyper's read buffer: room for a head up to four times the limit, so an
+/// oversized head is still parsed and answered by [`check_head`] in Clerk's
+/// envelope. Past that hyper itself answers 431 (with an empty body); either
+/// way the connection is never left hanging.
+fn head_buffer_bytes(max_header_bytes: usize) -> usize {
+    max_header_bytes.saturating_mul(4).max(16 * 1024)
+}
+
+/// Refuses an oversized request head before any of the body is read: a
+/// request target over `--max-uri-bytes` gets 414, a head (request line and
+/// headers, as sent) over `--max-header-bytes` gets 431.
+///
+/// A 100 KB `Cookie` header with the default 64 KiB limit → 431
+/// `request_header_fields_too_large`; `GET /v1/users?x=<20 KB>` → 414.
+fn check_head(config: &ServeArgs, parts: &hyper::http::request::Parts) -> Result<(), ApiError> {
+    let target = parts.uri.path_and_query().map(|pq| pq.as_str().len()).unwrap_or(0);
+    if target > config.max_uri_bytes {
+        return Err(ApiError::new(
+            414,
+            code::REQUEST_URI_TOO_LONG,
+            "request URI too long",
+            format!("The request target is {target} bytes long; the limit is {} bytes.", config.max_uri_bytes),
+        ));
+    }
+    // `METHOD target HTTP/1.1\r\n`, then `name: value\r\n` per header, then `\r\n`.
+    let request_line = parts.method.as_str().len() + 1 + target + 11;
+    let headers: usize = parts.headers.iter().map(|(k, v)| k.as_str().len() + 2 + v.len() + 2).sum();
+    let head = request_line + headers + 2;
+    if head > config.max_header_bytes {
+        return Err(ApiError::new(
+            431,
+            code::REQUEST_HEADERS_TOO_LARGE,
+            "request header fields too large",
+            format!("The request head is {head} bytes; the limit is {} bytes.", config.max_header_bytes),
+        ));
+    }
+    Ok(())
 }
 
 /// A scenario asked to close the connection without answering. Returning it
@@ -135,6 +178,8 @@ async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<hyper
 
 /// Buffers the whole request, refusing bodies over the limit with 413.
 async fn buffer(app: &App, req: hyper::Request<Incoming>) -> Result<Request, ApiError> {
+    let (parts, body) = req.into_parts();
+    check_head(&app.config, &parts)?;
     let limit = app.config.max_body_bytes;
     let too_large = || {
         ApiError::new(
@@ -144,15 +189,14 @@ async fn buffer(app: &App, req: hyper::Request<Incoming>) -> Result<Request, Api
             format!("The request body is larger than the limit of {limit} bytes."),
         )
     };
-    let declared_length = req
-        .headers()
+    let declared_length = parts
+        .headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared_length.map(|n| n > limit).unwrap_or(false) {
         return Err(too_large());
     }
-    let (parts, body) = req.into_parts();
     let body = Limited::new(body, limit).collect().await.map_err(|e| {
         if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
             too_large()

@@ -2,7 +2,10 @@
 //! operations, route table and compiled validators. Knows nothing of Clerk's
 //! semantics — only of OpenAPI.
 
+pub mod answer;
+pub mod body;
 pub mod load;
+pub mod numbers;
 pub mod routes;
 pub mod schema;
 pub mod shape;

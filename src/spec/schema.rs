@@ -94,6 +94,8 @@ fn convert_object(map: &Map<String, Value>, ref_prefix: &str) -> Value {
         }
     }
 
+    bound_integers(map, &mut out);
+
     if !nullable {
         return Value::Object(out);
     }
@@ -113,6 +115,38 @@ fn convert_object(map: &Map<String, Value>, ref_prefix: &str) -> Value {
         }
         // Rule 4: no type and no composition already admits null.
         _ => Value::Object(out),
+    }
+}
+
+/// Rule 6: `format: int32` / `int64` are annotations in JSON Schema, so
+/// their ranges become `minimum` / `maximum` (the tighter bound wins). An
+/// integer without a format is an int64: Clerk's API has no wider integer,
+/// and a wider one could not be stored exactly anyway.
+///
+/// `{type: integer, format: int32}` → `{…, minimum: -2147483648, maximum: 2147483647}`.
+fn bound_integers(map: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let is_integer = match map.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "integer") && !types.iter().any(|t| t == "number"),
+        _ => false,
+    };
+    if !is_integer {
+        return;
+    }
+    let (low, high) = match map.get("format").and_then(Value::as_str) {
+        Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let declared = |key: &str| out.get(key).and_then(Value::as_f64);
+    let (min_kept, max_kept) = (
+        declared("minimum").or(declared("exclusiveMinimum")).is_some_and(|b| b >= low as f64),
+        declared("maximum").or(declared("exclusiveMaximum")).is_some_and(|b| b <= high as f64),
+    );
+    if !min_kept {
+        out.insert("minimum".into(), Value::from(low));
+    }
+    if !max_kept {
+        out.insert("maximum".into(), Value::from(high));
     }
 }
 
@@ -191,10 +225,12 @@ mod tests {
 
     #[test]
     fn boolean_exclusive_minimum_becomes_numeric() {
+        let s = convert(&json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}), P);
+        assert_eq!(s, json!({"type": "number", "exclusiveMinimum": 0}));
+        let s = convert(&json!({"type": "number", "minimum": 0, "exclusiveMinimum": false}), P);
+        assert_eq!(s, json!({"type": "number", "minimum": 0}));
         let s = convert(&json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true}), P);
-        assert_eq!(s, json!({"type": "integer", "exclusiveMinimum": 0}));
-        let s = convert(&json!({"type": "integer", "minimum": 0, "exclusiveMinimum": false}), P);
-        assert_eq!(s, json!({"type": "integer", "minimum": 0}));
+        assert_eq!((s.get("minimum"), &s["exclusiveMinimum"]), (None, &json!(0)), "the exclusive bound is the tighter one");
     }
 
     #[test]
@@ -220,6 +256,27 @@ mod tests {
         assert_eq!(s["properties"]["a"]["items"]["$ref"], "urn:t#/$defs/X");
         assert_eq!(s["properties"]["m"]["additionalProperties"]["type"], json!(["string", "null"]));
         assert_eq!(s["properties"]["c"]["allOf"][0]["$ref"], "urn:t#/$defs/Y");
+    }
+
+    #[test]
+    fn integer_formats_become_numeric_bounds_and_the_tighter_bound_wins() {
+        let s = convert(&json!({"type": "integer", "format": "int32"}), P);
+        assert_eq!((s["minimum"].clone(), s["maximum"].clone()), (json!(-2147483648i64), json!(2147483647)));
+        let s = convert(&json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 365}), P);
+        assert_eq!((s["minimum"].clone(), s["maximum"].clone()), (json!(1), json!(365)));
+        let s = convert(&json!({"type": "integer"}), P);
+        assert_eq!((s["minimum"].clone(), s["maximum"].clone()), (json!(i64::MIN), json!(i64::MAX)));
+        assert!(convert(&json!({"type": "number", "format": "double"}), P).get("maximum").is_none());
+    }
+
+    #[test]
+    fn an_int64_bound_is_exact_at_two_to_the_63() {
+        let validator = jsonschema::validator_for(&convert(&json!({"type": "integer", "format": "int64"}), P)).unwrap();
+        assert!(validator.is_valid(&json!(i64::MAX)) && validator.is_valid(&json!(i64::MIN)));
+        assert!(!validator.is_valid(&json!(9223372036854775808u64)));
+        assert!(!validator.is_valid(&serde_json::from_str::<Value>("18446744073709551616").unwrap()));
+        let int32 = jsonschema::validator_for(&convert(&json!({"type": "integer", "format": "int32"}), P)).unwrap();
+        assert!(int32.is_valid(&json!(2147483647)) && !int32.is_valid(&json!(2147483648u64)) && !int32.is_valid(&json!(-2147483649i64)));
     }
 
     #[test]

@@ -92,6 +92,13 @@ impl<'a> Synth<'a> {
         self.gen(schema, "", None, &mut rng, 0)
     }
 
+    /// Like [`Synth::value`] for the value of a property called `name`
+    /// (`agent_id` gets an id, `created_at` a timestamp), seeded by `key`.
+    pub fn named_value(&self, schema: &Value, name: &str, key: &str) -> Value {
+        let mut rng = self.rng(key);
+        self.gen(schema, name, None, &mut rng, 0)
+    }
+
     /// `schema` with its `allOf` members merged into one object schema.
     pub fn flatten(&self, schema: &Value) -> Value {
         let schema = resolve(self.doc, schema);

@@ -112,7 +112,8 @@ fn declared_type<'a>(doc: &'a Value, schema: &'a Value) -> Option<&'a str> {
 }
 
 /// A string from a query or form field, read as the declared scalar type.
-/// What cannot be read stays a string, so the validator reports it.
+/// What cannot be read stays a string, so the validator reports it (an
+/// integer must fit an `i64`).
 pub fn coerce_scalar(raw: &str, schema: &Value) -> Value {
     coerce_with_type(raw, schema.get("type").and_then(Value::as_str))
 }
@@ -120,9 +121,11 @@ pub fn coerce_scalar(raw: &str, schema: &Value) -> Value {
 fn coerce_with_type(raw: &str, ty: Option<&str>) -> Value {
     match ty {
         Some("integer") => raw.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(raw.into())),
-        Some("number") => raw
-            .parse::<f64>()
-            .ok()
+        // Only a JSON number that a double holds exactly: `1e999`, `NaN`, `+1`
+        // or 30 significant digits stay strings, so the validator refuses them.
+        Some("number") => Some(raw)
+            .filter(|r| super::numbers::is_exact(r))
+            .and_then(|r| r.parse::<f64>().ok())
             .and_then(|f| {
                 if f.fract() == 0.0 && f.abs() < 9e15 { Some(Value::from(f as i64)) } else { serde_json::Number::from_f64(f).map(Value::Number) }
             })

@@ -116,6 +116,13 @@ impl Store {
     }
 
     /// A fresh Clerk-style id.
+    /// The next number of this instance's id sequence: what makes a
+    /// synthesized create answer differ from the previous one.
+    pub fn next_sequence(&mut self) -> u64 {
+        self.id_sequence += 1;
+        self.id_sequence
+    }
+
     pub fn new_id(&mut self, prefix: &str) -> String {
         self.id_sequence += 1;
         ids::make_id(prefix, self.seed, &self.instance_key, self.id_sequence)
