@@ -12,7 +12,7 @@
 #      default: every Backend API document there), SEED (20261201), MAX_EXAMPLES (20),
 #      BIN (target/release/clerk-mock, built with `cargo build --release`; CI passes the debug
 #      binary `cargo test` built), VENV (.sdk/fuzz-venv), TIME_LIMIT (seconds per spec, 900; a
-#      hard stop that counts as a failure). Loopback only.
+#      hard stop that counts as a failure), WORKERS (1). Loopback only.
 #
 # What is fuzzed is a *fuzzing copy* of each spec (scripts/fuzz_spec.py, written to a temp dir,
 # never committed). It adds only what Clerk's documents under-declare and Clerk always does:
@@ -36,6 +36,9 @@ MAX_EXAMPLES="${MAX_EXAMPLES:-20}"
 BIN="${BIN:-target/release/clerk-mock}"
 VENV="${VENV:-$ROOT/.sdk/fuzz-venv}"
 TIME_LIMIT="${TIME_LIMIT:-900}"
+# One worker: with two, schemathesis' threads trip CPython 3.11's "AST constructor recursion
+# depth mismatch" (a race in compile() between threads), reported as runtime errors.
+WORKERS="${WORKERS:-1}"
 SCHEMATHESIS_VERSION="4.32.5"
 
 log() { printf '[fuzz] %s\n' "$*" >&2; }
@@ -106,7 +109,7 @@ for name in $SPECS; do
   timeout "$TIME_LIMIT" "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$WORK/fuzz-$name" \
     -u "$URL/v1" -H "Authorization: Bearer sk_test_fuzz_${name//[^a-z0-9]/_}" "${version_header[@]}" \
     --seed "$SEED" --max-examples "$MAX_EXAMPLES" --generation-database none \
-    -w 2 --no-color || rc=$?
+    -w "$WORKERS" --no-color || rc=$?
   [ "$rc" = 124 ] && log "$name: schemathesis ran out of its ${TIME_LIMIT}s budget"
   [ "$rc" = 0 ] || { log "$name: FAILED (exit $rc)"; status=1; }
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then
