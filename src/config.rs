@@ -85,7 +85,7 @@ pub struct SpecArgs {
     /// A directory of spec files.
     #[arg(long, env = "CLERK_MOCK_SPEC_DIR")]
     pub spec_dir: Option<PathBuf>,
-    /// The API version a request without `Clerk-API-Version` gets (default: the oldest loaded).
+    /// The API version a request without `Clerk-API-Version` gets, `v1` or a date (default: `v1` when loaded, else the oldest).
     #[arg(long, env = "CLERK_MOCK_DEFAULT_VERSION")]
     pub default_version: Option<String>,
     /// Never download: with no spec found, stop with a message instead of

@@ -102,6 +102,17 @@ fn query_parameters_are_typed_and_every_violation_is_reported() {
 }
 
 #[test]
+fn an_empty_value_of_a_typed_query_parameter_is_refused_not_taken_as_absent() {
+    let server = mini_server();
+    let client = v1(&server);
+    let resp = client.get("/v1/widgets?limit=&active=");
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    let params: Vec<&str> = resp.body["errors"].as_array().unwrap().iter().map(|e| e["meta"]["param_name"].as_str().unwrap()).collect();
+    assert!(params.contains(&"limit") && params.contains(&"active"), "{params:?}");
+    assert_eq!(client.get("/v1/widgets?name=").status, 200, "an empty comma-separated list filters nothing");
+}
+
+#[test]
 fn undeclared_query_parameters_are_ignored() {
     let server = mini_server();
     assert_eq!(v1(&server).get("/v1/widgets?paginated=true&whatever=1").status, 200);

@@ -57,8 +57,12 @@ impl Compiler {
         if let Some(v) = self.cache.lock().get(&key) {
             return Ok(v.clone());
         }
+        // Formats are assertions, as Clerk checks them: `email`, `uri`,
+        // `date-time`, `date`; OpenAPI's `int64`, `binary`, … are unknown to
+        // the validator and ignored.
         let validator = jsonschema::options()
             .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
             .with_registry(&self.registry)
             .build(&converted)
             .map_err(|e| format!("schema does not compile: {e}"))?;
@@ -166,12 +170,10 @@ pub fn typed_query(doc: &Value, op: &Operation, pairs: &[(String, String)]) -> M
             }
         } else {
             let last = values[values.len() - 1];
-            let ty = declared_type(doc, schema);
-            // An empty value of a non-string parameter means "not given".
-            if last.is_empty() && ty != Some("string") {
-                continue;
-            }
-            out.insert(p.name.clone(), coerce_with_type(last, ty));
+            // An empty value of a non-string parameter (`?limit=`) stays the
+            // empty string, so the validator reports it like Clerk does: it
+            // is not a number, not "no limit".
+            out.insert(p.name.clone(), coerce_with_type(last, declared_type(doc, schema)));
         }
     }
     out
@@ -309,7 +311,11 @@ mod tests {
                 "kind": {"type": "string", "enum": ["a", "b"]},
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "meta": {"type": "object", "additionalProperties": true},
-                "flag": {"type": "boolean"}
+                "flag": {"type": "boolean"},
+                "email": {"type": "string", "format": "email"},
+                "url": {"type": "string", "format": "uri"},
+                "at": {"type": "string", "format": "date-time"},
+                "count": {"type": "integer", "format": "int64"}
             }}
         }}})
     }
@@ -338,6 +344,17 @@ mod tests {
         let items = check(&v, &json!({"name": null, "age": null}));
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].code, "form_param_nil");
+    }
+
+    #[test]
+    fn formats_are_checked_and_openapis_own_formats_ignored() {
+        let v = compiler().compile(&json!({"$ref": "#/components/schemas/Body"})).unwrap();
+        let good = json!({"name": "n", "email": "ada@example.com", "url": "https://example.com/cb", "at": "2025-04-10T12:00:00Z", "count": 3});
+        assert!(check(&v, &good).is_empty(), "{:?}", check(&v, &good));
+        let bad = json!({"name": "n", "email": "", "url": "", "at": "yesterday"});
+        let mut params: Vec<String> = check(&v, &bad).iter().map(|i| i.meta.as_ref().unwrap()["param_name"].as_str().unwrap().to_string()).collect();
+        params.sort();
+        assert_eq!(params, ["at", "email", "url"]);
     }
 
     #[test]
