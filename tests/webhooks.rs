@@ -12,6 +12,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use base64::Engine;
 use clerk_mock::webhooks::catalogue::Catalogue;
+use clerk_mock::webhooks::events::EMITTED;
 use common::{Client, TestServer};
 use hmac::Mac;
 use serde_json::{json, Value};
@@ -241,21 +242,10 @@ fn every_emitted_event_type_validates_against_the_webhooks_spec() {
         assert_eq!(payload["event_attributes"]["http_request"]["client_ip"], "127.0.0.1");
         seen.insert(ty);
     }
-    let expected: BTreeSet<String> = [
-        "user.created", "user.updated", "user.deleted",
-        "session.created", "session.revoked", "session.removed",
-        "organization.created", "organization.updated", "organization.deleted",
-        "organizationMembership.created", "organizationMembership.updated", "organizationMembership.deleted",
-        "organizationInvitation.created", "organizationInvitation.revoked", "email.created",
-        "organizationDomain.created", "organizationDomain.updated", "organizationDomain.deleted",
-        "permission.created", "permission.updated", "permission.deleted",
-        "role.created", "role.updated", "role.deleted",
-        "waitlistEntry.created", "waitlistEntry.updated",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    // Exactly the list COVERAGE.md publishes, each type one the catalogue declares.
+    let expected: BTreeSet<String> = EMITTED.iter().map(|(t, _)| t.to_string()).collect();
     assert_eq!(seen, expected, "emitted types");
+    assert!(expected.iter().all(|t| catalogue.get(t).is_some()));
     // The event log has every one of them too, with no schema problems.
     let log = c.get("/__admin/webhooks/events");
     assert_eq!(log.body["total_count"].as_u64().unwrap() as usize, received.len());
@@ -388,7 +378,8 @@ fn a_receiver_down_for_a_while_then_up_receives_everything_in_order() {
     flush(&c);
     let got: Vec<String> = receiver.received().iter().map(|r| r.json()["data"]["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(got, ids, "each exactly once, in creation order");
-    assert_eq!(c.get("/__admin/webhooks/deliveries?status=succeeded").body["total_count"], 5);
+    let page = c.get("/__admin/webhooks/deliveries?status=succeeded&limit=2");
+    assert_eq!((page.body["total_count"].as_u64(), page.body["data"].as_array().map(Vec::len)), (Some(5), Some(2)));
 }
 
 #[test]

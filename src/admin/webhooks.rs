@@ -198,7 +198,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
         }
     }
     let key = instance_key(req)?;
-    let data = app.webhooks.deliveries.list(
+    let (total, data) = app.webhooks.deliveries.list(
         |d| {
             key.as_deref().is_none_or(|k| d.message.instance == k)
                 && status.is_none_or(|s| d.status == s)
@@ -207,7 +207,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
         },
         limit,
     );
-    Ok(Response::json(200, &json!({"total_count": data.len(), "data": data, "pending": app.webhooks.deliveries.pending()})))
+    Ok(Response::json(200, &json!({"total_count": total, "data": data, "pending": app.webhooks.deliveries.pending()})))
 }
 
 fn retry(app: &App, id: &str) -> Result<Response, ApiError> {

@@ -353,12 +353,21 @@ impl Deliveries {
         }
     }
 
-    /// Deliveries, newest first, that pass `keep`.
-    pub fn list(&self, keep: impl Fn(&Delivery) -> bool, limit: usize) -> Vec<Value> {
-        self.kept.lock().iter().rev().filter_map(|d| {
+    /// How many deliveries pass `keep`, and the first `limit` of them, newest first.
+    pub fn list(&self, keep: impl Fn(&Delivery) -> bool, limit: usize) -> (usize, Vec<Value>) {
+        let kept = self.kept.lock();
+        let mut total = 0;
+        let mut page = Vec::new();
+        for d in kept.iter().rev() {
             let d = d.lock();
-            keep(&d).then(|| d.to_json())
-        }).take(limit).collect()
+            if keep(&d) {
+                total += 1;
+                if page.len() < limit {
+                    page.push(d.to_json());
+                }
+            }
+        }
+        (total, page)
     }
 
     /// The ids and event types of what is still pending (for the shutdown log).
