@@ -579,3 +579,36 @@ fn the_catalogue_check_rejects_payloads_the_spec_forbids() {
     untyped.as_object_mut().unwrap().remove("instance_id");
     assert!(!user_created.problems(&untyped).is_empty());
 }
+
+#[test]
+fn shutdown_waits_for_pending_deliveries_within_its_grace() {
+    let receiver = Receiver::start();
+    let url = receiver.url.clone();
+    let (port, inbox) = receiver.stop();
+    let server = TestServer::start_with(move |a| {
+        fast(a);
+        a.webhooks.webhook_urls = vec![url];
+        a.webhooks.webhook_shutdown_grace_ms = 60_000;
+    });
+    let c = server.client();
+    ok(c.post("/v1/users", json!({"email_address": ["late@example.com"]})));
+    assert_eq!(c.get("/__admin/health").body["webhooks"]["pending_deliveries"], 1);
+    // Shut down while the receiver is still down; it comes up during the grace period.
+    let stopping = std::thread::spawn(move || drop(server));
+    let receiver = Receiver::restart(port, inbox);
+    stopping.join().unwrap();
+    assert_eq!(receiver.types(), ["user.created"], "delivered before the server stopped");
+}
+
+#[test]
+fn command_line_endpoints_share_one_generated_secret() {
+    let server = TestServer::start_with(|a| {
+        fast(a);
+        a.webhooks.webhook_urls = vec!["http://127.0.0.1:9/a".into(), "http://127.0.0.1:9/b".into()];
+    });
+    let listed = server.client().get("/__admin/webhooks").body;
+    let secrets: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|e| e["secret"].as_str().unwrap()).collect();
+    assert_eq!(secrets.len(), 2);
+    assert!(secrets[0].starts_with("whsec_"));
+    assert_eq!(secrets[0], secrets[1]);
+}

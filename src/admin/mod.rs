@@ -145,6 +145,7 @@ fn health(app: &App, req: &Request) -> Value {
         "admin_token_required": app.config.admin_token.as_deref().is_some_and(|t| !t.is_empty()),
         "data_dir": app.config.data_dir.as_ref().map(|d| d.display().to_string()),
         "journal_size": app.journal.capacity(),
+        "webhooks": app.webhooks.health(),
     });
     if let (Some(out), Some(tokens)) = (body.as_object_mut(), crate::tokens::admin::health_fields(app, req).as_object()) {
         out.extend(tokens.clone());
