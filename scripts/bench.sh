@@ -5,7 +5,8 @@
 #   bash scripts/bench.sh            # writes the table to stdout and to docs/performance.md
 #
 # Env: SPEC_DIR (../shared/clerk-openapi), DURATION (10s), THREADS (2), CONNECTIONS (32),
-#      STARTUP_RUNS (10), OUT (docs/performance.md; "-" for stdout only), SKIP_BUILD (0).
+#      STARTUP_RUNS (10), OUT (docs/performance.md; "-" for stdout only), SKIP_BUILD (0),
+#      SKIP_WEBHOOKS (0; 1 skips scripts/bench-webhooks.sh, which it runs at the end).
 # Everything runs on loopback with fixed durations; the servers it starts are stopped at exit.
 set -euo pipefail
 
@@ -265,6 +266,14 @@ if [ "$OUT" = "-" ]; then
   report
 else
   mkdir -p "$(dirname "$OUT")"
-  report | tee "$OUT"
+  # Keep the webhooks section (scripts/bench-webhooks.sh) when rewriting the file.
+  KEPT="$(sed -n '/<!-- webhooks:begin/,/<!-- webhooks:end -->/p' "$OUT" 2>/dev/null || true)"
+  { report; [ -z "$KEPT" ] || printf '\n%s\n' "$KEPT"; } | tee "$OUT"
   log "wrote $OUT"
+fi
+
+# The webhook figures: one endpoint's cost on POST /v1/users and a burst delivered in full.
+if [ "${SKIP_WEBHOOKS:-0}" != 1 ]; then
+  SKIP_BUILD="${SKIP_BUILD:-0}" OUT="$OUT" SPEC_DIR="$SPEC_DIR" DURATION="$DURATION" THREADS="$THREADS" \
+    CONNECTIONS="$CONNECTIONS" bash "$ROOT/scripts/bench-webhooks.sh"
 fi

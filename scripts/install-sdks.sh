@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the official Clerk SDKs that tests/sdk.rs drives against clerk-mock:
-#   - @clerk/backend and @clerk/clerk-sdk-node 5.x (npm) into tests/sdk/node/node_modules, from the
-#     committed package-lock.json
-#   - clerk-backend-api (PyPI) into the virtualenv .sdk/venv, from tests/sdk/python/requirements.txt
+#   - @clerk/backend, @clerk/clerk-sdk-node 5.x and svix (npm) into tests/sdk/node/node_modules,
+#     from the committed package-lock.json
+#   - clerk-backend-api and svix (PyPI) into the virtualenv .sdk/venv, from tests/sdk/python/requirements.txt
 # Idempotent: does nothing when the pinned versions are already installed.
 # Needs node >= 20 with npm, and python3 >= 3.10 with venv.
 set -euo pipefail
@@ -37,11 +37,14 @@ fi
 # --- Python: clerk-backend-api --------------------------------------------------------
 want_py="$(sed -n 's/^clerk-backend-api==\(.*\)$/\1/p' "$PY_REQS")"
 [ -n "$want_py" ] || die "no clerk-backend-api pin in $PY_REQS"
+want_svix="$(sed -n 's/^svix==\(.*\)$/\1/p' "$PY_REQS")"
 have_py=""
+have_svix=""
 if [ -x "$VENV/bin/python" ]; then
   have_py="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("clerk-backend-api"))' 2>/dev/null || true)"
+  have_svix="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("svix"))' 2>/dev/null || true)"
 fi
-if [ "$have_py" = "$want_py" ]; then
+if [ "$have_py" = "$want_py" ] && [ "$have_svix" = "$want_svix" ]; then
   log "clerk-backend-api $have_py already installed in .sdk/venv"
 else
   command -v "$PYTHON" >/dev/null || die "$PYTHON is not on PATH (python >= 3.10 needed)"
@@ -61,8 +64,8 @@ else
       fi
     fi
   fi
-  log "installing clerk-backend-api $want_py into .sdk/venv"
+  log "installing clerk-backend-api $want_py and svix $want_svix into .sdk/venv"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$PY_REQS"
 fi
 
-log "ok: node $(node --version), $want_node; $("$VENV/bin/python" --version), clerk-backend-api $want_py"
+log "ok: node $(node --version), $want_node; $("$VENV/bin/python" --version), clerk-backend-api $want_py, svix $want_svix"

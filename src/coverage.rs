@@ -65,5 +65,29 @@ Every operation of every loaded spec, and how clerk-mock serves it:\n\n\
             let _ = writeln!(out, "{row}");
         }
     }
+    webhook_events(app, &mut out);
     out
+}
+
+/// The catalogue's event types: emitted or not, by what or why.
+fn webhook_events(app: &App, out: &mut String) {
+    use crate::webhooks::events::{EMITTED, NOT_EMITTED};
+    let Some(catalogue) = &app.webhooks.catalogue else { return };
+    let emitted = catalogue.types.keys().filter(|t| EMITTED.iter().any(|(e, _)| e == t)).count();
+    let _ = writeln!(
+        out,
+        "\n## Webhook events ({})\n\n{emitted} of the catalogue's {} event types are emitted (docs/webhooks.md).\n\n| event type | emitted | by / why not |\n|---|---|---|",
+        catalogue.source.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+        catalogue.types.len()
+    );
+    for name in catalogue.types.keys() {
+        let row = match EMITTED.iter().find(|(e, _)| e == name) {
+            Some((_, by)) => format!("| {name} | yes | {by} |"),
+            None => {
+                let why = NOT_EMITTED.iter().find(|(g, _)| crate::scenario::matcher::glob(g, name)).map_or("not mapped", |(_, w)| w);
+                format!("| {name} | no | {why} |")
+            }
+        };
+        let _ = writeln!(out, "{row}");
+    }
 }

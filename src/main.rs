@@ -95,12 +95,16 @@ fn serve(args: ServeArgs) -> ExitCode {
         // authenticateRequest needs to trust the mock's tokens. A reader that
         // closes the pipe after the first line must not take the server down,
         // so write errors are ignored (println! would panic).
-        let banner = format!(
+        let mut banner = format!(
             "{url}\npublishable key: {pk}\nissuer: {iss}\njwks: {url}/v1/jwks\n",
             url = server.url(),
             pk = server.app().tokens.publishable_key,
             iss = server.app().tokens.issuer,
         );
+        // The app's CLERK_WEBHOOK_SIGNING_SECRET for the --webhook-url endpoints.
+        if let Some(secret) = server.app().webhooks.global_secret() {
+            banner.push_str(&format!("webhook signing secret: {secret}\n"));
+        }
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes());
         let _ = stdout.flush();

@@ -62,6 +62,8 @@ fn start_server() -> Server {
         .arg("--validate-responses")
         // The flows count users from an empty instance; fixtures are tested elsewhere.
         .arg("--no-fixtures")
+        // Webhook flows wait for every retry; Svix's schedule in milliseconds.
+        .args(["--webhook-retry-scale", "0.001"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -238,4 +240,32 @@ fn official_clerk_sdk_node_5_flow_passes_on_the_2025_04_10_spec() {
     let server = start_server();
     let script = repo_root().join("tests/sdk/node/sdk_node_v5_flow.mjs");
     run_flow("node clerk-sdk-node 5", Path::new("node"), &script, &server.url);
+}
+
+#[test]
+fn official_node_packages_verify_the_mocks_webhooks() {
+    if !sdk_available("@clerk/backend + svix (npm)", node_sdk_missing().or_else(|| node_package_missing("svix"))) {
+        return;
+    }
+    let server = start_server();
+    let script = repo_root().join("tests/sdk/node/webhooks_flow.mjs");
+    run_flow("node webhooks", Path::new("node"), &script, &server.url);
+}
+
+#[test]
+fn official_python_svix_verifies_the_mocks_webhooks() {
+    let python = repo_root().join(".sdk/venv/bin/python");
+    if !sdk_available("clerk-backend-api + svix (PyPI)", python_sdk_missing(&python).or_else(|| python_module_missing(&python, "svix"))) {
+        return;
+    }
+    let server = start_server();
+    let script = repo_root().join("tests/sdk/python/webhooks_flow.py");
+    run_flow("python webhooks", &python, &script, &server.url);
+}
+
+fn python_module_missing(python: &Path, module: &str) -> Option<String> {
+    match Command::new(python).args(["-c", &format!("import {module}")]).stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        Ok(s) if s.success() => None,
+        _ => Some(format!("{} cannot import {module}", python.display())),
+    }
 }

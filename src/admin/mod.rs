@@ -181,6 +181,7 @@ fn health(app: &App, req: &Request) -> Value {
         "dashboard": ui::ROOT,
         // What this build's admin API offers; the dashboard shows a tab per feature.
         "features": FEATURES,
+        "webhooks": app.webhooks.health(),
     });
     if let (Some(out), Some(tokens)) = (body.as_object_mut(), crate::tokens::admin::health_fields(app, req).as_object()) {
         out.extend(tokens.clone());

@@ -8,7 +8,7 @@
 //! GET    /__admin/webhooks/events                  ?type=user.created&since=MS&until=MS&limit=N (oldest first)
 //! GET    /__admin/webhooks/deliveries              ?status=pending|succeeded|failed&event_id=&endpoint_id=&limit=N (newest first)
 //! POST   /__admin/webhooks/deliveries/whd_…/retry  send again from the first attempt
-//! POST   /__admin/webhooks/flush?timeout_ms=N      returns when nothing is pending (408 after N ms, default 10000)
+//! POST   /__admin/webhooks/flush?timeout_ms=N      returns when nothing of the key's instance (no key: of any) is pending (408 after N ms, default 10000)
 //! ```
 //!
 //! With a key the instance's endpoints are managed; without one, the global
@@ -198,7 +198,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
         }
     }
     let key = instance_key(app, req)?;
-    let data = app.webhooks.deliveries.list(
+    let (total, data) = app.webhooks.deliveries.list(
         |d| {
             key.as_deref().is_none_or(|k| d.message.instance == k)
                 && status.is_none_or(|s| d.status == s)
@@ -207,7 +207,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
         },
         limit,
     );
-    Ok(Response::json(200, &json!({"total_count": data.len(), "data": data, "pending": app.webhooks.deliveries.pending()})))
+    Ok(Response::json(200, &json!({"total_count": total, "data": data, "pending": app.webhooks.deliveries.pending()})))
 }
 
 fn retry(app: &App, id: &str) -> Result<Response, ApiError> {
@@ -233,13 +233,17 @@ pub async fn flush(app: &App, req: &Request) -> Response {
         Some(Ok(n)) => n.max(0) as u64,
         Some(Err(e)) => return Response::error(&e),
     };
+    let key = match instance_key(req) {
+        Ok(k) => k,
+        Err(e) => return Response::error(&e),
+    };
     let started = std::time::Instant::now();
-    let done = app.webhooks.deliveries.flush(std::time::Duration::from_millis(timeout_ms)).await;
+    let done = app.webhooks.deliveries.flush_instance(key.as_deref(), std::time::Duration::from_millis(timeout_ms)).await;
     let waited_ms = started.elapsed().as_millis() as u64;
     if done {
         Response::json(200, &json!({"object": "webhook_flush", "pending": 0, "waited_ms": waited_ms}))
     } else {
-        let pending = app.webhooks.deliveries.pending();
+        let pending = app.webhooks.deliveries.pending_of(key.as_deref());
         Response::error(
             &ApiError::new(408, code::WEBHOOKS_FLUSH_TIMEOUT, "deliveries still pending", format!("{pending} webhook deliveries were still pending after {timeout_ms} ms."))
                 .with_meta(json!({"pending": pending})),

@@ -130,6 +130,9 @@ pub struct Deliveries {
     by_id: Mutex<HashMap<String, Shared>>,
     queues: Mutex<HashMap<String, (mpsc::UnboundedSender<Shared>, Arc<AtomicUsize>)>>,
     pending: AtomicUsize,
+    /// Pending deliveries per instance, so one test suite's flush does not
+    /// wait for another's receiver.
+    pending_by_instance: Mutex<HashMap<String, usize>>,
     settled: Notify,
     client: Client<HttpConnector, Full<Bytes>>,
     scale: f64,
@@ -148,6 +151,7 @@ impl Deliveries {
             by_id: Mutex::new(HashMap::new()),
             queues: Mutex::new(HashMap::new()),
             pending: AtomicUsize::new(0),
+            pending_by_instance: Mutex::new(HashMap::new()),
             settled: Notify::new(),
             client,
             scale,
@@ -193,8 +197,12 @@ impl Deliveries {
     }
 
     fn submit(self: &Arc<Self>, delivery: Shared) {
-        let endpoint = delivery.lock().endpoint.clone();
+        let (endpoint, instance) = {
+            let d = delivery.lock();
+            (d.endpoint.clone(), d.message.instance.clone())
+        };
         self.pending.fetch_add(1, Ordering::SeqCst);
+        *self.pending_by_instance.lock().entry(instance).or_default() += 1;
         let mut queues = self.queues.lock();
         let (tx, depth) = queues.entry(endpoint.id.clone()).or_insert_with(|| {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -273,12 +281,22 @@ impl Deliveries {
     }
 
     fn finish(&self, delivery: &Shared, status: Status, error: Option<String>) {
-        {
+        let instance = {
             let mut d = delivery.lock();
             d.status = status;
             d.next_attempt_at = None;
             if let Some(e) = error {
                 d.attempts.push(Attempt { at_ms: now_ms(), status_code: None, error: Some(e), latency_ms: 0.0 });
+            }
+            d.message.instance.clone()
+        };
+        {
+            let mut by_instance = self.pending_by_instance.lock();
+            if let Some(n) = by_instance.get_mut(&instance) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    by_instance.remove(&instance);
+                }
             }
         }
         self.pending.fetch_sub(1, Ordering::SeqCst);
@@ -336,29 +354,51 @@ impl Deliveries {
         self.pending.load(Ordering::SeqCst)
     }
 
-    /// Waits until nothing is pending or the deadline passes; true when
-    /// nothing is pending.
-    pub async fn flush(&self, deadline: Duration) -> bool {
+    /// Pending deliveries of one instance (`None`: all).
+    pub fn pending_of(&self, instance: Option<&str>) -> usize {
+        match instance {
+            None => self.pending(),
+            Some(k) => self.pending_by_instance.lock().get(k).copied().unwrap_or(0),
+        }
+    }
+
+    /// Waits until nothing of the instance (`None`: of any instance) is
+    /// pending or the deadline passes; true when nothing is pending.
+    pub async fn flush_instance(&self, instance: Option<&str>, deadline: Duration) -> bool {
         let until = tokio::time::Instant::now() + deadline;
         loop {
             let settled = self.settled.notified();
             tokio::pin!(settled);
             settled.as_mut().enable();
-            if self.pending() == 0 {
+            if self.pending_of(instance) == 0 {
                 return true;
             }
             if tokio::time::timeout_at(until, settled).await.is_err() {
-                return self.pending() == 0;
+                return self.pending_of(instance) == 0;
             }
         }
     }
 
-    /// Deliveries, newest first, that pass `keep`.
-    pub fn list(&self, keep: impl Fn(&Delivery) -> bool, limit: usize) -> Vec<Value> {
-        self.kept.lock().iter().rev().filter_map(|d| {
+    /// Waits until nothing at all is pending (shutdown), or the deadline.
+    pub async fn flush(&self, deadline: Duration) -> bool {
+        self.flush_instance(None, deadline).await
+    }
+
+    /// How many deliveries pass `keep`, and the first `limit` of them, newest first.
+    pub fn list(&self, keep: impl Fn(&Delivery) -> bool, limit: usize) -> (usize, Vec<Value>) {
+        let kept = self.kept.lock();
+        let mut total = 0;
+        let mut page = Vec::new();
+        for d in kept.iter().rev() {
             let d = d.lock();
-            keep(&d).then(|| d.to_json())
-        }).take(limit).collect()
+            if keep(&d) {
+                total += 1;
+                if page.len() < limit {
+                    page.push(d.to_json());
+                }
+            }
+        }
+        (total, page)
     }
 
     /// The ids and event types of what is still pending (for the shutdown log).

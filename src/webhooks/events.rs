@@ -37,6 +37,48 @@ use crate::resources::organizations::{self as orgs, domains, invitations, member
 use crate::state::changes::Change;
 use crate::state::{ids, Store};
 
+/// Every event type the mock emits and what emits it (COVERAGE.md is
+/// generated from this; `tests/webhooks.rs` produces each one and checks the
+/// list is exactly what it received).
+pub const EMITTED: &[(&str, &str)] = &[
+    ("user.created", "POST /users"),
+    ("user.updated", "any change of a stored user: PATCH /users/{id}, metadata, ban, lock, profile image, password, identifiers, MFA, sign-in (POST /sessions)"),
+    ("user.deleted", "DELETE /users/{id} (DeletedObject)"),
+    ("session.created", "POST /sessions"),
+    ("session.revoked", "POST /sessions/{id}/revoke; ban, sign-out on password change, revoke-all (each live session)"),
+    ("session.removed", "a session deleted with its user (DELETE /users/{id})"),
+    ("organization.created", "POST /organizations"),
+    ("organization.updated", "PATCH /organizations/{id}, metadata, logo"),
+    ("organization.deleted", "DELETE /organizations/{id} (DeletedObject)"),
+    ("organizationMembership.created", "POST /organizations/{id}/memberships; created_by of a new organization"),
+    ("organizationMembership.updated", "PATCH …/memberships/{user_id} (role), metadata"),
+    ("organizationMembership.deleted", "DELETE …/memberships/{user_id}; user and organization deletion"),
+    ("organizationInvitation.created", "POST /organizations/{id}/invitations (and bulk)"),
+    ("organizationInvitation.revoked", "POST /organizations/{id}/invitations/{id}/revoke"),
+    ("organizationDomain.created", "POST /organizations/{id}/domains"),
+    ("organizationDomain.updated", "PATCH …/domains/{id}, verification"),
+    ("organizationDomain.deleted", "DELETE …/domains/{id} (DeletedObject)"),
+    ("role.created", "POST /organization_roles"),
+    ("role.updated", "PATCH /organization_roles/{id}, permission assignment, a permission deleted"),
+    ("role.deleted", "DELETE /organization_roles/{id} (DeletedObject)"),
+    ("permission.created", "POST /organization_permissions"),
+    ("permission.updated", "PATCH /organization_permissions/{id}"),
+    ("permission.deleted", "DELETE /organization_permissions/{id} (DeletedObject)"),
+    ("waitlistEntry.created", "POST /waitlist_entries (and bulk)"),
+    ("waitlistEntry.updated", "POST /waitlist_entries/{id}/invite, …/reject"),
+    ("email.created", "the email Clerk would send: POST /invitations (unless notify: false), organization invitations"),
+];
+
+/// Event types (globs) the mock never emits, and why.
+pub const NOT_EMITTED: &[(&str, &str)] = &[
+    ("session.pending", "no BAPI operation creates a pending session (a move to `pending` would emit it)"),
+    ("session.ended", "ending a session is a Frontend API action"),
+    ("organizationInvitation.accepted", "accepting is a Frontend API action (a move to `accepted` would emit it)"),
+    ("sms.created", "no BAPI operation sends an SMS"),
+    ("subscription*", "no billing state is kept (billing operations are synthesized)"),
+    ("paymentAttempt.*", "no billing state is kept (billing operations are synthesized)"),
+];
+
 /// What happened to one object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -117,7 +159,8 @@ pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>)
 /// An object without what does not make an update.
 fn meaningful(collection: &str, v: &Value) -> Value {
     let mut out = v.as_object().cloned().unwrap_or_default();
-    out.retain(|k, _| !k.starts_with('_') && k != "updated_at");
+    // A role's permissions are kept as internal ids but shown in the role.
+    out.retain(|k, _| (!k.starts_with('_') || (collection == roles::ROLES && k == "_permission_ids")) && k != "updated_at");
     if collection == orgs::ORGS {
         out.remove("members_count");
         out.remove("pending_invitations_count");

@@ -87,14 +87,15 @@ impl Webhooks {
             validate: config.validate_responses,
             public_url: std::sync::OnceLock::new(),
         };
-        let secret = config.webhooks.webhook_secret.as_deref().filter(|s| !s.is_empty());
+        // One secret for every --webhook-url endpoint: given, or generated once.
+        let secret = match config.webhooks.webhook_secret.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => signing::Secret::parse(s).map_err(|e| format!("--webhook-secret: {e}"))?,
+            None => signing::Secret::generate(),
+        };
         for (i, url) in config.webhooks.webhook_urls.iter().filter(|u| !u.trim().is_empty()).enumerate() {
-            let endpoint = Endpoint::new(&format!("ep_global_{}", i + 1), url.trim(), secret, Vec::new(), Scope::Global)
+            let endpoint = Endpoint::new(&format!("ep_global_{}", i + 1), url.trim(), Some(&secret.text), Vec::new(), Scope::Global)
                 .map_err(|e| format!("--webhook-url: {e}"))?;
             hub.global.write().push(Arc::new(endpoint));
-        }
-        if let Some(s) = secret {
-            signing::Secret::parse(s).map_err(|e| format!("--webhook-secret: {e}"))?;
         }
         Ok(hub)
     }
@@ -114,6 +115,22 @@ impl Webhooks {
 
     pub fn enabled(&self) -> bool {
         self.catalogue.is_some()
+    }
+
+    /// What `GET /__admin/health` says about webhooks.
+    pub fn health(&self) -> Value {
+        json!({
+            "enabled": self.enabled(),
+            "disabled_reason": self.disabled,
+            "event_types": self.catalogue.as_ref().map_or(0, |c| c.types.len()),
+            "global_endpoints": self.global.read().len(),
+            "pending_deliveries": self.deliveries.pending(),
+        })
+    }
+
+    /// The signing secret of the `--webhook-url` endpoints, if any (printed at start).
+    pub fn global_secret(&self) -> Option<String> {
+        self.global.read().first().map(|e| e.secret.text.clone())
     }
 
     pub fn global_endpoints(&self) -> Vec<Arc<Endpoint>> {
