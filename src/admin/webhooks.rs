@@ -233,7 +233,7 @@ pub async fn flush(app: &App, req: &Request) -> Response {
         Some(Ok(n)) => n.max(0) as u64,
         Some(Err(e)) => return Response::error(&e),
     };
-    let key = match instance_key(req) {
+    let key = match instance_key(app, req) {
         Ok(k) => k,
         Err(e) => return Response::error(&e),
     };
