@@ -389,11 +389,13 @@ pub fn merge_declared_fields(spec: &Spec, item: &mut Value, body: &Value, item_s
         if !fits_structure(doc, schema, v, 0) {
             continue;
         }
-        if !spec.conforms(schema, v) {
-            return Err(ApiError::param_invalid(k, format!("{k} has an invalid value.")));
-        }
+        // An email first: its own check names the problem (form_param_format_invalid), where
+        // the schema check (formats are assertions) could only say "invalid value".
         if let (Some(text), Some("email")) = (v.as_str(), resolve(doc, schema).get("format").and_then(Value::as_str)) {
             crate::resources::users::checks::check_email(text, k)?;
+        }
+        if !spec.conforms(schema, v) {
+            return Err(ApiError::param_invalid(k, format!("{k} has an invalid value.")));
         }
         accepted.push((k, v));
     }
