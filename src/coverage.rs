@@ -16,7 +16,7 @@ pub fn markdown(app: &App) -> String {
 Every operation of every loaded spec, and how clerk-mock serves it:\n\n\
 - **stateful (module)**: a resource module with Clerk's semantics;\n\
 - **stateful (generic …)**: the generic collection engine (create / list / get / update / delete / settings document), state kept per instance;\n\
-- **synthesized**: a valid answer built from the response schema, no state.\n"
+- **synthesized**: a valid answer built from the response schema and shaped by the request (fresh ids per create, request and path values echoed), no state.\n"
     );
     let _ = writeln!(out, "| spec | version | operations | stateful (module) | stateful (generic) | synthesized |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
