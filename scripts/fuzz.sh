@@ -5,13 +5,13 @@
 # Checks: not_a_server_error, status_code_conformance, content_type_conformance,
 # response_schema_conformance, negative_data_rejection. Exits non-zero on any failure.
 #
-#   bash scripts/fuzz.sh                 # the long run: all seven documents, 20 examples each
+#   bash scripts/fuzz.sh                 # the long run: all seven documents, 20 examples each (about 1 h on a busy 2-core machine)
 #   SPECS=bapi-2026-05-12.json MAX_EXAMPLES=5 bash scripts/fuzz.sh    # what CI runs (fuzz-ci.sh)
 #
 # Env: SPEC_DIR (../shared/clerk-openapi), SPECS (file names in SPEC_DIR or its bapi-more/;
 #      default: every Backend API document there), SEED (20261201), MAX_EXAMPLES (20),
 #      BIN (target/release/clerk-mock, built with `cargo build --release`; CI passes the debug
-#      binary `cargo test` built), VENV (.sdk/fuzz-venv), TIME_LIMIT (seconds per spec, 900; a
+#      binary `cargo test` built), VENV (.sdk/fuzz-venv), TIME_LIMIT (seconds per spec, 1800; a
 #      hard stop that counts as a failure), WORKERS (1). Loopback only.
 #
 # What is fuzzed is a *fuzzing copy* of each spec (scripts/fuzz_spec.py, written to a temp dir,
@@ -35,7 +35,7 @@ SEED="${SEED:-20261201}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-20}"
 BIN="${BIN:-target/release/clerk-mock}"
 VENV="${VENV:-$ROOT/.sdk/fuzz-venv}"
-TIME_LIMIT="${TIME_LIMIT:-900}"
+TIME_LIMIT="${TIME_LIMIT:-1800}"
 # One worker: with two, schemathesis' threads trip CPython 3.11's "AST constructor recursion
 # depth mismatch" (a race in compile() between threads), reported as runtime errors.
 WORKERS="${WORKERS:-1}"

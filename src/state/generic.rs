@@ -389,8 +389,8 @@ pub fn merge_declared_fields(spec: &Spec, item: &mut Value, body: &Value, item_s
         if !fits_structure(doc, schema, v, 0) {
             continue;
         }
-        // A malformed email is a format problem (`form_param_format_invalid`),
-        // told apart before the general check, which now asserts formats too.
+        // An email first: its own check names the problem (form_param_format_invalid), where
+        // the schema check (formats are assertions) could only say "invalid value".
         if let (Some(text), Some("email")) = (v.as_str(), resolve(doc, schema).get("format").and_then(Value::as_str)) {
             crate::resources::users::checks::check_email(text, k)?;
         }
