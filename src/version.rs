@@ -28,7 +28,16 @@ pub fn report(spec: &SpecArgs) -> String {
                 out.push_str(&format!("spec {version:<11} {}\n", file.display()));
             }
         }
-        Err(e) => out.push_str(&format!("no specs found: {e}\n")),
+        Err(e) => {
+            out.push_str(&format!("no specs found: {e}\n"));
+            if spec.specs.is_empty() && spec.spec_dir.is_none() {
+                let cache = load::cache_dir().map(|c| c.display().to_string()).unwrap_or_else(|| "(HOME is not set)".into());
+                out.push_str(&format!(
+                    "looked at: --spec / --spec-dir, CLERK_MOCK_SPEC / CLERK_MOCK_SPEC_DIR, the cache {cache}; \
+a start without --offline fetches the default specs into the cache\n"
+                ));
+            }
+        }
     }
     out
 }

@@ -368,8 +368,8 @@ fn version_without_specs_says_none_were_found_and_where_it_looked() {
     let out = cmd.arg("--version").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("no specs found"), "{text}");
-    let _ = cache;
+    assert!(text.contains("no specs found") && text.contains(&cache.display().to_string()), "{text}");
+    assert!(!cache.exists(), "--version never fetches");
 }
 
 #[test]
