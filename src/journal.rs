@@ -33,8 +33,10 @@ use crate::scenario::matcher::glob;
 pub const BODY_CAP: usize = 8 * 1024;
 
 /// The first [`BODY_CAP`] bytes of a body, and whether more were cut off.
-/// Keeping it costs a reference count for small bodies, one copy of 8 KiB
-/// for large ones (never a hold on the large buffer).
+/// Always a copy of at most 8 KiB: a request body is often a slice of the
+/// connection's read buffer, and keeping a reference to it would pin that
+/// whole buffer (and make the connection allocate a new one) for as long as
+/// the entry lives.
 #[derive(Debug, Clone, Default)]
 pub struct CappedBody {
     pub bytes: Bytes,
@@ -49,11 +51,9 @@ impl CappedBody {
     /// assert!(kept.truncated && kept.bytes.len() == BODY_CAP);
     /// ```
     pub fn keep(body: &Bytes) -> CappedBody {
-        if body.len() <= BODY_CAP {
-            CappedBody { bytes: body.clone(), truncated: false }
-        } else {
-            CappedBody { bytes: Bytes::copy_from_slice(&body[..BODY_CAP]), truncated: true }
-        }
+        let kept = body.len().min(BODY_CAP);
+        let bytes = if kept == 0 { Bytes::new() } else { Bytes::copy_from_slice(&body[..kept]) };
+        CappedBody { bytes, truncated: body.len() > BODY_CAP }
     }
 
     /// The body as text (lossy UTF-8), for JSON output.
