@@ -159,6 +159,16 @@ pub(crate) fn query_value(req: &Request, name: &str) -> Option<String> {
 /// (its `/__admin/webhooks…` routes), one with the email/SMS outbox `"outbox"`.
 pub const FEATURES: &[&str] = &["state", "journal", "scenarios", "signing_key", "instances", "collections"];
 
+/// [`FEATURES`], plus `webhooks` when a catalogue is loaded (the
+/// dashboard shows its Webhooks tab then).
+fn features(app: &App) -> Vec<&'static str> {
+    let mut out = FEATURES.to_vec();
+    if app.webhooks.disabled.is_none() {
+        out.push("webhooks");
+    }
+    out
+}
+
 fn health(app: &App, req: &Request) -> Value {
     let specs: Vec<_> = app
         .specs
@@ -180,7 +190,7 @@ fn health(app: &App, req: &Request) -> Value {
         "journal_size": app.journal.capacity(),
         "dashboard": ui::ROOT,
         // What this build's admin API offers; the dashboard shows a tab per feature.
-        "features": FEATURES,
+        "features": features(app),
         "webhooks": app.webhooks.health(),
     });
     if let (Some(out), Some(tokens)) = (body.as_object_mut(), crate::tokens::admin::health_fields(app, req).as_object()) {
