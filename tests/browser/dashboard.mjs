@@ -168,6 +168,35 @@ try {
     expect((await bapi("GET", `/v1/users/${created.json.id}`)).status === 200, "the uploaded user is served again");
   }, page);
 
+  await check("the webhooks tab lists a failing delivery and its retry button tries again", async () => {
+    const admin = async (method, path, body) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${KEY}`, "X-Admin-Token": adminToken, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, json: await res.json().catch(() => null) };
+    };
+    // Nobody listens on port 9 of loopback: every attempt is refused and waits for its retry.
+    const endpoint = await admin("POST", "/__admin/webhooks", { url: "http://localhost:9/hooks", event_types: ["user.created"] });
+    expect(endpoint.status === 200, `an endpoint is registered (${endpoint.status})`);
+    expect((await bapi("POST", "/v1/users", { email_address: ["hook@example.com"] })).status === 200, "a user is created");
+    await page.click('#tabs button[data-tab="webhooks"]');
+    const row = page.locator("#webhooks tr", { hasText: "localhost:9" }).filter({ has: page.locator("button") }).first();
+    await row.waitFor(WAIT);
+    const attempts = async () => {
+      const list = await admin("GET", "/__admin/webhooks/deliveries");
+      return Math.max(0, ...((list.json && list.json.data) || []).map((d) => d.attempts.length));
+    };
+    const before = await attempts();
+    expect(before >= 1, "the delivery was attempted once");
+    await row.locator("button", { hasText: "Retry" }).click();
+    const deadline = Date.now() + 10000;
+    while ((await attempts()) <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await attempts()) > before, "the retry button made another attempt");
+    await page.screenshot({ path: join(artifacts, "6-webhooks.png") });
+  }, page);
+
   await check("the keys tab shows what an app needs, with the key masked", async () => {
     await page.click('#tabs button[data-tab="keys"]');
     await page.locator("#keys", { hasText: "pk_test_" }).waitFor(WAIT);

@@ -515,9 +515,13 @@ async function loadWebhooks() {
       h("tbody", {}, items.map((o) => h("tr", {}, columns.map((c) => h("td", {}, typeof o[c] === "object" ? JSON.stringify(o[c]) : o[c] ?? "")), extra ? h("td", {}, extra(o)) : ""))))];
   };
   box.replaceChildren(
-    ...table("Endpoints", endpoints, ["id", "url", "events"]),
-    ...table("Events", events, ["id", "type", "created_at"]),
-    ...table("Deliveries", deliveries, ["id", "event_id", "status", "attempts"], (d) => h("button", { type: "button", onclick: async () => {
+    ...table("Endpoints", endpoints, ["id", "url", "event_types", "scope", "secret"]),
+    ...table("Events", { data: ((events && events.data) || []).map((e) => ({ ...e, time: new Date(e.timestamp).toISOString(), deliveries: (e.deliveries || []).length })) },
+      ["id", "type", "time", "object_id", "deliveries"]),
+    ...table("Deliveries", { data: ((deliveries && deliveries.data) || []).map((d) => {
+      const last = (d.attempts || [])[(d.attempts || []).length - 1];
+      return { ...d, attempts: (d.attempts || []).length, last_answer: last ? (last.status_code || last.error || "") : "", next_attempt_at: d.next_attempt_at ? new Date(d.next_attempt_at).toISOString() : "" };
+    }) }, ["id", "event_type", "url", "status", "attempts", "last_answer", "next_attempt_at"], (d) => h("button", { type: "button", onclick: async () => {
       try { await api(`/__admin/webhooks/deliveries/${encodeURIComponent(d.id)}/retry`, { method: "POST" }); loadWebhooks().catch(report); } catch (err) { report(err); }
     } }, "Retry")),
   );
