@@ -82,13 +82,18 @@ RECV_URL="$STARTED_URL"
 log "receiver at $RECV_URL"
 
 LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
-declare -a WITHOUT WITH
+declare -a WITHOUT WITH OFF
 DRAIN=()
+# Webhooks off: the same BAPI specs without the webhooks catalogue beside them.
+mkdir -p "$TMP/specs-off"
+for f in "$SPEC_DIR"/*.json; do ln -s "$f" "$TMP/specs-off/"; done
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in without with; do
+  for mode in off without with; do
     extra=()
+    dir="$SPEC_DIR"
     [ "$mode" = with ] && extra=(--webhook-url "$RECV_URL" --webhook-secret "$SECRET")
-    start "mock-$mode-$round" "$MOCK" serve --port 0 --spec-dir "$SPEC_DIR" --no-fixtures "${extra[@]}"
+    [ "$mode" = off ] && dir="$TMP/specs-off"
+    start "mock-$mode-$round" "$MOCK" serve --port 0 --spec-dir "$dir" --no-fixtures "${extra[@]}"
     pid="$STARTED_PID"; url="$STARTED_URL"
     log "round $round, $mode endpoint: wrk -t$THREADS -c$CONNECTIONS -d$DURATION POST /v1/users"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/post_user_valid.lua "$url/v1/users" >"$TMP/$mode-$round.wrk"
@@ -102,7 +107,9 @@ for round in $(seq 1 "$ROUNDS"); do
       t1="$(date +%s%N)"
       failed="$(curl -s "$url/__admin/webhooks/deliveries?status=failed&limit=0" | sed -n 's/.*"total_count":\([0-9]*\).*/\1/p')"
       events="$(curl -s "$url/__admin/webhooks/events?limit=0" | sed -n 's/.*"total_count":\([0-9]*\).*/\1/p')"
-      DRAIN+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s after the load for $events events ($failed failed)")
+      DRAIN+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s after the load, $failed failed, $events events in the log (it keeps the last 50,000)")
+    elif [ "$mode" = off ]; then
+      OFF+=("$rps")
     else
       WITHOUT+=("$rps")
     fi
@@ -121,6 +128,7 @@ field() { printf '%s' "$BURST_JSON" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 sum() { printf '%s\n' "$@" | awk '{s += $1} END {printf "%.0f", s / NR}'; }
 MEAN_WITHOUT="$(sum "${WITHOUT[@]}")"
 MEAN_WITH="$(sum "${WITH[@]}")"
+MEAN_OFF="$(sum "${OFF[@]}")"
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 section() {
@@ -131,17 +139,20 @@ section() {
 Measured by \`scripts/bench-webhooks.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$COMMIT\`, same machine
 ($(nproc) CPUs, shared by wrk, clerk-mock and the receiver). Load average before: $LOADAVG.
 \`POST /v1/users\` (new user each, \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION\`) against a fresh release
-clerk-mock with the webhooks spec loaded, without an endpoint and with one \`--webhook-url\` endpoint
-(\`examples/webhook_receiver.rs\`, which checks every signature), alternating, $ROUNDS rounds each.
+clerk-mock: with the webhooks spec loaded, without an endpoint (events are still built and logged) and
+with one \`--webhook-url\` endpoint (\`examples/webhook_receiver.rs\`, which checks every signature);
+and, for reference, webhooks off (no catalogue). Alternating, $ROUNDS rounds each.
 
-| round | without an endpoint, req/s | with one endpoint, req/s | with / without |
-| ---: | ---: | ---: | ---: |
+| round | webhooks off, req/s | without an endpoint, req/s | with one endpoint, req/s | with / without | without / off |
+| ---: | ---: | ---: | ---: | ---: | ---: |
 EOF
   local i
   for i in $(seq 0 $((ROUNDS - 1))); do
-    printf '| %s | %s | %s | %s |\n' "$((i + 1))" "${WITHOUT[$i]}" "${WITH[$i]}" "$(ratio "${WITH[$i]}" "${WITHOUT[$i]}")"
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$((i + 1))" "${OFF[$i]}" "${WITHOUT[$i]}" "${WITH[$i]}" \
+      "$(ratio "${WITH[$i]}" "${WITHOUT[$i]}")" "$(ratio "${WITHOUT[$i]}" "${OFF[$i]}")"
   done
-  printf '| mean | %s | %s | **%s** |\n' "$MEAN_WITHOUT" "$MEAN_WITH" "$(ratio "$MEAN_WITH" "$MEAN_WITHOUT")"
+  printf '| mean | %s | %s | %s | **%s** | %s |\n' "$MEAN_OFF" "$MEAN_WITHOUT" "$MEAN_WITH" \
+    "$(ratio "$MEAN_WITH" "$MEAN_WITHOUT")" "$(ratio "$MEAN_WITHOUT" "$MEAN_OFF")"
   cat <<EOF
 
 Deliveries run on the server's own runtime, off the request path; the queue drained
