@@ -41,7 +41,7 @@ ARG SPEC_SOURCE=https://raw.githubusercontent.com/clerk/openapi-specs/main
 RUN mkdir -p /out/specs \
  && case "$SPECS" in \
       none) ;; \
-      fetch) clerk-mock spec fetch --from "$SPEC_SOURCE" --dir /tmp/fetched && cp /tmp/fetched/bapi/*.yml /out/specs/ ;; \
+      fetch) clerk-mock spec fetch --from "$SPEC_SOURCE" --dir /tmp/fetched && cp -R /tmp/fetched/. /out/specs/ ;; \
       *) echo "SPECS must be none or fetch, not $SPECS" >&2; exit 1 ;; \
     esac
 

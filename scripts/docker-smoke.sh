@@ -146,6 +146,8 @@ for f in "$SPECS_DIR"/bapi-*.json "$SPECS_DIR"/bapi-more/bapi-*.json; do
   v="$(basename "$f" .json)"; v="${v#bapi-}"
   cp "$f" "$SOURCE_DIR/bapi/$v.yml"
 done
+mkdir -p "$SOURCE_DIR/webhooks"
+cp "$SPECS_DIR"/webhooks/webhooks-2025-04-15.json "$SOURCE_DIR/webhooks/2025-04-15.yml"
 SOURCE_PORT=$((PORT + 1))
 python3 -m http.server --bind 127.0.0.1 --directory "$SOURCE_DIR" "$SOURCE_PORT" >"$WORK/spec-source.log" 2>&1 &
 HTTP_PID=$!

@@ -64,7 +64,8 @@ pub enum SpecCommand {
 #[derive(Args, Debug, Clone)]
 pub struct FetchArgs {
     /// The Backend API version to fetch; repeatable. Without it: every version
-    /// clerk-mock serves by default (the six Clerk publishes).
+    /// clerk-mock serves by default (the six Clerk publishes) and the webhook
+    /// event catalogue.
     #[arg(long = "api-version", value_delimiter = ',')]
     pub api_versions: Vec<String>,
     /// Base URL of the spec repository; a file is `<from>/bapi/<version>.yml`

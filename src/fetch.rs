@@ -46,10 +46,10 @@ impl SpecDoc {
 }
 
 /// What a first start fetches: every Backend API version Clerk publishes, so
-/// each SDK's `Clerk-API-Version` finds its own spec. To serve more kinds
-/// later, append them here (e.g. `SpecDoc { kind: "fapi", version: Cow::Borrowed("2025-11-10") }`,
-/// `SpecDoc { kind: "webhooks", version: Cow::Borrowed("2025-04-15") }`); they land in the
-/// cache as `fapi/2025-11-10.yml`, `webhooks/2025-04-15.yml`.
+/// each SDK's `Clerk-API-Version` finds its own spec, and the webhook event
+/// catalogue the webhooks are built from. To serve more kinds later, append
+/// them here (e.g. `SpecDoc { kind: "fapi", version: Cow::Borrowed("2025-11-10") }`);
+/// they land in the cache as `<kind>/<version>.yml`.
 pub const DEFAULT_SPECS: &[SpecDoc] = &[
     SpecDoc::bapi("2021-02-05"),
     SpecDoc::bapi("2024-10-01"),
@@ -57,6 +57,7 @@ pub const DEFAULT_SPECS: &[SpecDoc] = &[
     SpecDoc::bapi("2025-04-10"),
     SpecDoc::bapi("2025-11-10"),
     SpecDoc::bapi("2026-05-12"),
+    SpecDoc { kind: "webhooks", version: Cow::Borrowed("2025-04-15") },
 ];
 
 /// `clerk-mock spec fetch`: the named versions (or [`DEFAULT_SPECS`]) into
@@ -122,8 +123,17 @@ fn download(agent: &ureq::Agent, url: &str, doc: &SpecDoc) -> Result<String, Spe
         .limit(64 * 1024 * 1024)
         .read_to_string()
         .map_err(|e| SpecError(format!("cannot read {url}: {e}")))?;
-    let value = load::parse_spec_text(Path::new(&doc.path()), &text)
-        .map_err(|e| SpecError(format!("{url} is not a usable spec: {e}")))?;
+    // The webhook catalogue is an OpenAPI document without paths: its events
+    // sit under `x-webhooks`.
+    let value = if doc.kind == "webhooks" {
+        let value = load::parse_document(Path::new(&doc.path()), &text).map_err(|e| SpecError(format!("{url} is not a usable spec: {e}")))?;
+        if value.get("x-webhooks").is_none_or(|w| !w.is_object()) {
+            return Err(SpecError(format!("{url} is not a usable spec: it has no `x-webhooks` event catalogue")));
+        }
+        value
+    } else {
+        load::parse_spec_text(Path::new(&doc.path()), &text).map_err(|e| SpecError(format!("{url} is not a usable spec: {e}")))?
+    };
     if doc.kind == "bapi" {
         let declared = value.pointer("/info/version").and_then(|v| v.as_str()).unwrap_or("");
         if crate::spec::version_date(declared).as_deref() != Some(&*doc.version) {
@@ -192,8 +202,9 @@ mod tests {
     fn the_default_set_is_every_published_backend_api_version_as_cache_paths() {
         let paths: Vec<String> = DEFAULT_SPECS.iter().map(SpecDoc::path).collect();
         assert_eq!(paths.first().map(String::as_str), Some("bapi/2021-02-05.yml"));
-        assert_eq!(paths.len(), 6);
+        assert_eq!(DEFAULT_SPECS.iter().filter(|d| d.kind == "bapi").count(), 6);
         assert!(DEFAULT_SPECS.iter().all(|d| crate::spec::version_date(&d.version).as_deref() == Some(&*d.version)));
+        assert_eq!(paths.last().map(String::as_str), Some("webhooks/2025-04-15.yml"), "the webhook catalogue comes along");
     }
 
     #[test]

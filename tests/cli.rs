@@ -153,6 +153,13 @@ fn the_server_reads_specs_from_the_cache_dir_when_none_is_named() {
 }
 
 const DEFAULT_VERSIONS: [&str; 6] = ["2021-02-05", "2024-10-01", "2025-03-12", "2025-04-10", "2025-11-10", "2026-05-12"];
+/// The webhook event catalogue, fetched after the six Backend API versions.
+const WEBHOOKS_PATH: &str = "/webhooks/2025-04-15.yml";
+
+/// Clerk's specs beside the checkout (the catalogue the stand-in repository serves).
+fn common_spec_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/clerk-openapi")
+}
 
 /// A local stand-in for Clerk's openapi-specs repository: `/bapi/<version>.yml`
 /// is the mini test spec declaring that version, unless `broken` names the
@@ -169,6 +176,7 @@ impl SpecRepo {
         let paths = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = paths.clone();
         let mini = std::fs::read_to_string(fixture("mini-v1.yaml")).unwrap();
+        let catalogue = std::fs::read_to_string(common_spec_dir().join("webhooks/webhooks-2025-04-15.json")).unwrap();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -188,6 +196,7 @@ impl SpecRepo {
                 let version = path.strip_prefix("/bapi/").and_then(|p| p.strip_suffix(".yml")).unwrap_or("");
                 let (status, body) = match broken {
                     Some((v, status, body)) if v == version => (status, body.to_string()),
+                    _ if path == WEBHOOKS_PATH => ("200 OK", catalogue.clone()),
                     _ if DEFAULT_VERSIONS.contains(&version) => ("200 OK", mini.replace("version: v1", &format!("version: {version}"))),
                     _ => ("404 Not Found", "404: Not Found".to_string()),
                 };
@@ -263,13 +272,16 @@ fn a_first_start_without_specs_fetches_the_default_set_into_the_cache_and_serves
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"2026-05-12\"") && health.contains("bapi/2021-02-05.yml"), "{health}");
     let stderr = stop(child);
-    let expected: Vec<String> = DEFAULT_VERSIONS.iter().map(|v| format!("/bapi/{v}.yml")).collect();
+    let mut expected: Vec<String> = DEFAULT_VERSIONS.iter().map(|v| format!("/bapi/{v}.yml")).collect();
+    expected.push(WEBHOOKS_PATH.to_string());
     assert_eq!(repo.requested(), expected);
     for v in DEFAULT_VERSIONS {
         assert!(cache.join(format!("bapi/{v}.yml")).is_file(), "{v} is cached");
     }
+    assert!(cache.join("webhooks/2025-04-15.yml").is_file(), "the webhook catalogue is cached");
+    assert!(health.contains("\"enabled\":true"), "webhooks are on from the cached catalogue: {health}");
     let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with("clerk-mock: fetched ")).collect();
-    assert_eq!(progress.len(), 6, "one progress line per file:\n{stderr}");
+    assert_eq!(progress.len(), 7, "one progress line per file:\n{stderr}");
 }
 
 #[test]
@@ -279,7 +291,7 @@ fn a_second_start_uses_the_cache_without_any_network() {
     first.args(["--spec-source", &repo.base]);
     let (_, child) = start_serving(first).unwrap();
     stop(child);
-    assert_eq!(repo.requested().len(), 6);
+    assert_eq!(repo.requested().len(), 7);
     // The same install again, its source now a port nobody listens on.
     let home = cache.parent().unwrap().parent().unwrap().parent().unwrap().to_path_buf();
     let mut second = bin();
@@ -293,7 +305,7 @@ fn a_second_start_uses_the_cache_without_any_network() {
     assert!(http_get(&url, "/v1/public/ping").starts_with("HTTP/1.1 200"));
     let stderr = stop(child);
     assert!(!stderr.contains("fetch"), "no fetch on the second start:\n{stderr}");
-    assert_eq!(repo.requested().len(), 6, "the repository saw no second round");
+    assert_eq!(repo.requested().len(), 7, "the repository saw no second round");
 }
 
 /// A URL on a loopback port that refuses connections: "no network".

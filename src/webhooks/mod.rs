@@ -73,7 +73,10 @@ impl Webhooks {
     /// Loads the catalogue the configuration points at; `--webhook-url`s
     /// become endpoints of every instance.
     pub fn from_config(config: &crate::config::ServeArgs, scenarios: Arc<Scenarios>) -> Result<Webhooks, String> {
-        let found = Catalogue::discover(config.webhooks.webhooks_spec.as_deref(), config.spec.spec_dir.as_deref());
+        // Beside the specs: `--spec-dir`, else the cache a first start filled
+        // (`webhooks/<version>.yml` there).
+        let spec_dir = config.spec.spec_dir.clone().or_else(|| config.spec.specs.is_empty().then(crate::spec::load::cache_dir).flatten());
+        let found = Catalogue::discover(config.webhooks.webhooks_spec.as_deref(), spec_dir.as_deref());
         let (catalogue, disabled) = match found {
             Some(path) => (Some(Arc::new(Catalogue::load(&path, config.seed)?)), None),
             None => (None, Some("no webhooks spec: pass --webhooks-spec FILE or put Clerk's webhooks-*.json in <spec-dir>/webhooks/".to_string())),
