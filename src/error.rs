@@ -145,6 +145,12 @@ impl ApiError {
         .with_param(param)
     }
 
+    /// 422 `form_param_unknown`: a parameter the operation does not take
+    /// (the admin API's filters name the ones it does in `long`).
+    pub fn param_unknown(param: &str, long: impl Into<String>) -> Self {
+        Self::new(422, code::FORM_PARAM_UNKNOWN, "is unknown", long).with_param(param)
+    }
+
     pub fn param_invalid(param: &str, long: impl Into<String>) -> Self {
         Self::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", long).with_param(param)
     }

@@ -49,13 +49,7 @@ pub fn page(app: &App, req: &Request, key: &str, name: &str) -> Result<Response,
             "offset" => offset = whole(&v)?,
             "instance" => {}
             _ => {
-                return Err(ApiError::new(
-                    422,
-                    code::FORM_PARAM_UNKNOWN,
-                    "is unknown",
-                    format!("{k} is not a parameter of /__admin/collections (use query, owner, limit, offset)."),
-                )
-                .with_param(&k))
+                return Err(ApiError::param_unknown(&k, format!("{k} is not a parameter of /__admin/collections (use query, owner, limit, offset).")))
             }
         }
     }

@@ -230,13 +230,10 @@ fn requests(app: &App, req: &Request) -> Result<Response, ApiError> {
             "bodies" => bodies = v == "true",
             "instance" => {}
             _ => {
-                return Err(ApiError::new(
-                    422,
-                    code::FORM_PARAM_UNKNOWN,
-                    "is unknown",
+                return Err(ApiError::param_unknown(
+                    &k,
                     format!("{k} is not a filter of /__admin/requests (use method, path, status, operation_id, surface, since, limit, bodies)."),
-                )
-                .with_param(&k))
+                ))
             }
         }
     }

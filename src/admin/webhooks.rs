@@ -150,7 +150,7 @@ fn events(app: &App, req: &Request) -> Result<Response, ApiError> {
             "since" => since = Some(number(&k, &v)?),
             "until" => until = Some(number(&k, &v)?),
             "limit" => limit = number(&k, &v)?.max(0) as usize,
-            _ => return Err(ApiError::new(422, code::FORM_PARAM_UNKNOWN, "is unknown", format!("{k} is not a filter of /__admin/webhooks/events (use type, since, until, limit).")).with_param(&k)),
+            _ => return Err(ApiError::param_unknown(&k, format!("{k} is not a filter of /__admin/webhooks/events (use type, since, until, limit)."))),
         }
     }
     let key = instance_key(app, req)?;
@@ -194,7 +194,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
             "event_id" => event_id = Some(v),
             "endpoint_id" => endpoint_id = Some(v),
             "limit" => limit = number(&k, &v)?.max(0) as usize,
-            _ => return Err(ApiError::new(422, code::FORM_PARAM_UNKNOWN, "is unknown", format!("{k} is not a filter of /__admin/webhooks/deliveries (use status, event_id, endpoint_id, limit).")).with_param(&k)),
+            _ => return Err(ApiError::param_unknown(&k, format!("{k} is not a filter of /__admin/webhooks/deliveries (use status, event_id, endpoint_id, limit)."))),
         }
     }
     let key = instance_key(app, req)?;
