@@ -51,29 +51,8 @@ else
 fi
 [ -x "$MOCK" ] && [ -x "$RECEIVER" ] || die "release binaries missing: $MOCK, $RECEIVER"
 
-start() { # NAME CMD...: background CMD, wait for its first stdout line (a URL); sets STARTED_PID, STARTED_URL
-  local name="$1"; shift
-  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  local i line
-  for i in $(seq 1 600); do
-    if [ -s "$TMP/$name.out" ]; then
-      line="$(head -n1 "$TMP/$name.out")"
-      case "$line" in http://*) STARTED_URL="$line"; return 0 ;; esac
-    fi
-    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$TMP/$name.err" >&2; die "$name exited during start-up"; }
-    sleep 0.1
-  done
-  die "$name printed no URL within 60 s"
-}
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  local p keep=()
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
+# start NAME CMD... / stop PID (scripts/lib/processes.sh)
+. "$ROOT/scripts/lib/processes.sh"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 admin() { curl -s -X "$1" -H "Authorization: Bearer sk_test_bench" -H 'Content-Type: application/json' "$2"; }
 

@@ -61,32 +61,8 @@ fi
 [ -x "$MOCK" ] && [ -x "$CEILING" ] || die "release binaries missing: $MOCK, $CEILING"
 
 # --- helpers ---------------------------------------------------------------------------
-# start NAME CMD...: starts CMD in the background, waits for its first stdout line (the URL).
-# Sets STARTED_PID and STARTED_URL.
-start() {
-  local name="$1"; shift
-  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  local i line
-  for i in $(seq 1 600); do
-    if [ -s "$TMP/$name.out" ]; then
-      line="$(head -n1 "$TMP/$name.out")"
-      case "$line" in http://*) STARTED_URL="$line"; return 0 ;; esac
-    fi
-    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$TMP/$name.err" >&2; die "$name exited during start-up"; }
-    sleep 0.1
-  done
-  die "$name printed no URL within 60 s"
-}
-
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  local p keep=()
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
+# start NAME CMD... / stop PID (scripts/lib/processes.sh)
+. "$ROOT/scripts/lib/processes.sh"
 
 # to_ms VALUE_WITH_UNIT (wrk prints us, ms or s)
 to_ms() {
