@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::config::ServeArgs;
 use crate::registry::{Plan, Registry};
-use crate::spec::load::{self, SpecError};
-use crate::spec::{Spec, SpecSet};
+use crate::openapi::load::{self, SpecError};
+use crate::openapi::{Spec, SpecSet};
 use crate::state::Instances;
 
 pub struct App {

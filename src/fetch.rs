@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::{FetchArgs, SpecArgs};
-use crate::spec::load::{self, SpecError};
+use crate::openapi::load::{self, SpecError};
 
 /// Where Clerk publishes its specs (raw files of github.com/clerk/openapi-specs).
 pub const DEFAULT_SOURCE: &str = "https://raw.githubusercontent.com/clerk/openapi-specs/main";
@@ -65,7 +65,7 @@ pub const DEFAULT_SPECS: &[SpecDoc] = &[
 pub fn fetch(args: &FetchArgs) -> Result<Vec<PathBuf>, SpecError> {
     let mut docs = Vec::new();
     for v in &args.api_versions {
-        if crate::spec::version_date(v).is_none() || v == "v1" {
+        if crate::openapi::version_date(v).is_none() || v == "v1" {
             return Err(SpecError(format!("--api-version {v:?} is not an API version like 2025-11-10")));
         }
         docs.push(SpecDoc { kind: "bapi", version: Cow::Owned(v.clone()) });
@@ -136,7 +136,7 @@ fn download(agent: &ureq::Agent, url: &str, doc: &SpecDoc) -> Result<String, Spe
     };
     if doc.kind == "bapi" {
         let declared = value.pointer("/info/version").and_then(|v| v.as_str()).unwrap_or("");
-        if crate::spec::version_date(declared).as_deref() != Some(&*doc.version) {
+        if crate::openapi::version_date(declared).as_deref() != Some(&*doc.version) {
             return Err(SpecError(format!(
                 "{url} is not a usable spec: its info.version {declared:?} is not API version {}",
                 doc.version
@@ -203,7 +203,7 @@ mod tests {
         let paths: Vec<String> = DEFAULT_SPECS.iter().map(SpecDoc::path).collect();
         assert_eq!(paths.first().map(String::as_str), Some("bapi/2021-02-05.yml"));
         assert_eq!(DEFAULT_SPECS.iter().filter(|d| d.kind == "bapi").count(), 6);
-        assert!(DEFAULT_SPECS.iter().all(|d| crate::spec::version_date(&d.version).as_deref() == Some(&*d.version)));
+        assert!(DEFAULT_SPECS.iter().all(|d| crate::openapi::version_date(&d.version).as_deref() == Some(&*d.version)));
         assert_eq!(paths.last().map(String::as_str), Some("webhooks/2025-04-15.yml"), "the webhook catalogue comes along");
     }
 

@@ -17,9 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::spec::synth::Synth;
-use crate::spec::validate::UploadedFile;
-use crate::spec::{Operation, Spec};
+use crate::openapi::synth::Synth;
+use crate::openapi::validate::UploadedFile;
+use crate::openapi::{Operation, Spec};
 use crate::state::Instance;
 
 /// A validated request, ready for a handler.

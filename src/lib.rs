@@ -68,7 +68,7 @@ pub mod render;
 pub mod resources;
 pub mod scenario;
 pub mod server;
-pub mod spec;
+pub mod openapi;
 pub mod state;
 pub mod tokens;
 pub mod version;

@@ -28,10 +28,10 @@ use crate::journal::{CappedBody, Entry, Problem};
 use crate::scenario::{self, Facts, Verdict};
 use crate::registry::Plan;
 use crate::render::{self, Body, Rendered};
-use crate::spec::answer;
-use crate::spec::routes::RouteMatch;
-use crate::spec::validate::{self, check, UploadedFile};
-use crate::spec::{Operation, Spec};
+use crate::openapi::answer;
+use crate::openapi::routes::RouteMatch;
+use crate::openapi::validate::{self, check, UploadedFile};
+use crate::openapi::{Operation, Spec};
 use crate::state::generic;
 
 /// A buffered request.
@@ -342,10 +342,10 @@ fn validate_params(
     }
 }
 
-/// The body, read and validated by the spec layer ([`crate::spec::body`]).
+/// The body, read and validated by the spec layer ([`crate::openapi::body`]).
 fn parse_and_validate_body(spec: &Spec, op: &Operation, req: &Request) -> Result<(Value, Vec<UploadedFile>), ApiError> {
     match &op.body {
-        Some(declared) => crate::spec::body::read(&spec.doc, declared, req.header("content-type"), &req.body),
+        Some(declared) => crate::openapi::body::read(&spec.doc, declared, req.header("content-type"), &req.body),
         // Nothing declared: whatever was sent (often `{}` from Node) is ignored.
         None => Ok((Value::Object(Map::new()), Vec::new())),
     }

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use crate::handler::Handler;
-use crate::spec::Spec;
+use crate::openapi::Spec;
 use crate::state::generic::{self, Crud};
 
 /// How one operation of one spec is served.

@@ -2,7 +2,7 @@
 //! `--validate-responses` check of what goes out.
 //!
 //! Objects are written straight to bytes through the response schema's
-//! compiled [`Shape`](crate::spec::shape::Shape) (declared fields only, missing
+//! compiled [`Shape`](crate::openapi::shape::Shape) (declared fields only, missing
 //! ones filled), so one stored object answers every API version.
 //!
 //! Lists follow DESIGN §4/§10: a bare array where the spec declares one, the
@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::handler::Reply;
-use crate::spec::shape::Shape;
-use crate::spec::validate::check;
-use crate::spec::{Operation, Spec};
+use crate::openapi::shape::Shape;
+use crate::openapi::validate::check;
+use crate::openapi::{Operation, Spec};
 use crate::state::{RenderCache, Store};
 
 /// A response body ready to send.

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::config::SpecArgs;
-use crate::spec::load;
+use crate::openapi::load;
 
 /// The clerk-mock version (Cargo's package version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{code, ApiError, ErrorItem};
 use crate::pipeline::Response;
-use crate::spec::{resolve, Operation, Spec};
+use crate::openapi::{resolve, Operation, Spec};
 
 /// Longest delay a rule may ask for (a typo like `delay: 300000` should not hang a suite for good).
 pub const MAX_DELAY_MS: u64 = 600_000;

@@ -16,7 +16,7 @@ use std::cell::OnceCell;
 
 use serde_json::{Map, Value};
 
-use crate::spec::{Operation, Spec};
+use crate::openapi::{Operation, Spec};
 
 /// What a rule can look at: the routed request, before validation.
 pub struct Facts<'a> {

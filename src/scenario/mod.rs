@@ -39,7 +39,7 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::pipeline::Response;
-use crate::spec::SpecSet;
+use crate::openapi::SpecSet;
 pub use action::Action;
 pub use matcher::Facts;
 pub use model::{Rule, Scenario};

@@ -20,8 +20,8 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
-use crate::spec::synth::id_prefix;
-use crate::spec::{resolve, Operation, Spec};
+use crate::openapi::synth::id_prefix;
+use crate::openapi::{resolve, Operation, Spec};
 
 /// What the engine does for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +99,7 @@ pub fn classify(spec: &Spec) -> Vec<Option<Crud>> {
             let (collection, item) = split_item(&op.path);
             let has_id = success.as_ref().map(|s| has_property(s, "id")).unwrap_or(false);
             let is_list = success.as_ref().map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false);
-            let no_path_params = op.params.iter().all(|p| p.location != crate::spec::ParamIn::Path);
+            let no_path_params = op.params.iter().all(|p| p.location != crate::openapi::ParamIn::Path);
             let collection_like = |path: &str| has("POST", path) && (lists_at(path) || item_paths(path)) || lists_at(path);
             match (op.method.as_str(), item) {
                 ("POST", None) if has_id && (lists_at(&op.path) || item_paths(&op.path)) => Some(Crud::Create),
@@ -149,7 +149,7 @@ fn is_collection(spec: &Spec, path: &str) -> bool {
 }
 
 fn flatten_top(spec: &Spec, schema: &Value) -> Value {
-    crate::spec::synth::Synth::new(&spec.doc, 0).flatten(schema)
+    crate::openapi::synth::Synth::new(&spec.doc, 0).flatten(schema)
 }
 
 fn has_property(schema: &Value, name: &str) -> bool {
@@ -431,7 +431,7 @@ fn fits_structure(doc: &Value, schema: &Value, value: &Value, depth: usize) -> b
 /// Whether a value has the JSON type a schema declares (untyped: anything).
 pub fn fits_type(doc: &Value, schema: &Value, value: &Value) -> bool {
     let resolved = resolve(doc, schema);
-    let nullable = crate::spec::is_nullable(doc, schema);
+    let nullable = crate::openapi::is_nullable(doc, schema);
     match (resolved.get("type").and_then(Value::as_str), value) {
         (_, Value::Null) => nullable,
         (None, _) => true,

@@ -35,9 +35,9 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::shape::Shape;
-use crate::spec::validate::{Compiler, SharedValidator};
-use crate::spec::resolve;
+use crate::openapi::shape::Shape;
+use crate::openapi::validate::{Compiler, SharedValidator};
+use crate::openapi::resolve;
 
 /// One event type of the catalogue.
 pub struct EventType {
@@ -67,7 +67,7 @@ impl Catalogue {
     /// Reads and compiles a webhooks document (JSON or YAML).
     pub fn load(path: &Path, seed: u64) -> Result<Catalogue, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the webhooks spec {}: {e}", path.display()))?;
-        let doc = crate::spec::load::parse_document(path, &text).map_err(|e| e.0)?;
+        let doc = crate::openapi::load::parse_document(path, &text).map_err(|e| e.0)?;
         Self::from_document(path, doc, seed)
     }
 

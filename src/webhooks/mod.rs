@@ -75,7 +75,7 @@ impl Webhooks {
     pub fn from_config(config: &crate::config::ServeArgs, scenarios: Arc<Scenarios>) -> Result<Webhooks, String> {
         // Beside the specs: `--spec-dir`, else the cache a first start filled
         // (`webhooks/<version>.yml` there).
-        let spec_dir = config.spec.spec_dir.clone().or_else(|| config.spec.specs.is_empty().then(crate::spec::load::cache_dir).flatten());
+        let spec_dir = config.spec.spec_dir.clone().or_else(|| config.spec.specs.is_empty().then(crate::openapi::load::cache_dir).flatten());
         let found = Catalogue::discover(config.webhooks.webhooks_spec.as_deref(), spec_dir.as_deref());
         let (catalogue, disabled) = match found {
             Some(path) => (Some(Arc::new(Catalogue::load(&path, config.seed)?)), None),

@@ -6,7 +6,7 @@
 //! backtracks into the parameter child when the literal branch dead-ends.
 //!
 //! ```
-//! use clerk_mock::spec::routes::{Router, RouteMatch};
+//! use clerk_mock::openapi::routes::{Router, RouteMatch};
 //! let mut r = Router::default();
 //! r.insert("/users/{user_id}", "GET", 0);
 //! r.insert("/users/count", "GET", 1);

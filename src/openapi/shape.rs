@@ -15,7 +15,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use clerk_mock::spec::shape::Shape;
+//! use clerk_mock::openapi::shape::Shape;
 //! let doc = json!({});
 //! let schema = json!({"type": "object", "additionalProperties": false, "required": ["id", "n"],
 //!     "properties": {"id": {"type": "string"}, "n": {"type": "integer"}, "note": {"type": "string", "nullable": true}}});

@@ -10,7 +10,7 @@
 //! module only answers "does this number come back as sent?".
 //!
 //! ```
-//! use clerk_mock::spec::numbers::{inexact_numbers, is_exact};
+//! use clerk_mock::openapi::numbers::{inexact_numbers, is_exact};
 //! assert!(is_exact("9223372036854775807") && is_exact("18446744073709551615") && is_exact("0.1"));
 //! assert!(!is_exact("18446744073709551616") && !is_exact("0.1000000000000000000001"));
 //! let found = inexact_numbers(br#"{"amount": 1e-400, "items": [1, 36893488147419103232]}"#);

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use clerk_mock::spec::synth::Synth;
+//! use clerk_mock::openapi::synth::Synth;
 //! let doc = json!({});
 //! let synth = Synth::new(&doc, 7);
 //! let v = synth.value(&json!({"type": "object", "properties": {

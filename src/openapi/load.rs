@@ -6,7 +6,7 @@
 //! writes to.
 //!
 //! ```no_run
-//! let files = clerk_mock::spec::load::discover(&[], None).unwrap();
+//! let files = clerk_mock::openapi::load::discover(&[], None).unwrap();
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -119,7 +119,7 @@ pub enum DocumentKind {
 /// Classifies a spec file by reading only its `info.title` and path names.
 ///
 /// ```no_run
-/// use clerk_mock::spec::load::{document_kind, DocumentKind};
+/// use clerk_mock::openapi::load::{document_kind, DocumentKind};
 /// assert_eq!(document_kind("../shared/clerk-openapi/fapi/fapi-2025-11-10.json".as_ref()), DocumentKind::Frontend);
 /// ```
 pub fn document_kind(path: &Path) -> DocumentKind {

@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use clerk_mock::spec::validate::coerce_scalar;
+//! use clerk_mock::openapi::validate::coerce_scalar;
 //! assert_eq!(coerce_scalar("10", &json!({"type": "integer"})), json!(10));
 //! assert_eq!(coerce_scalar("true", &json!({"type": "boolean"})), json!(true));
 //! assert_eq!(coerce_scalar("x", &json!({"type": "integer"})), json!("x"));

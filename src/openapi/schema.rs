@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use clerk_mock::spec::schema::convert;
+//! use clerk_mock::openapi::schema::convert;
 //! let s = convert(&json!({"type": "string", "nullable": true}), "urn:x#/$defs/");
 //! assert_eq!(s, json!({"type": ["string", "null"]}));
 //! ```
