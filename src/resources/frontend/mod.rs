@@ -1,0 +1,93 @@
+//! The Frontend API's semantics (what clerk-js talks to): clients, sign-ins,
+//! sign-ups, sessions seen from the browser, the dev browser, the handshake
+//! and the outbox of emails and SMS Clerk would send.
+//!
+//! This module is the contract between the Frontend API *surface* (the
+//! pipeline's second surface: FAPI specs, its own listener, `_method`
+//! tunnelling, form decoding, CORS, journal, scenarios) and the stateful
+//! handlers. The surface resolves the instance, routes and validates the
+//! request against the FAPI spec, then calls the handler registered for the
+//! operationId in [`handlers`]; an operation without one is synthesized from
+//! its schema by the surface.
+//!
+//! A handler owns everything Clerk-specific about the answer: which client
+//! the request belongs to (dev browser, `__client` cookie or a new one), the
+//! `{response, client}` envelope or a bare body, and any `Set-Cookie`.
+//!
+//! ```
+//! use clerk_mock::resources::frontend::{handlers, FrontendAnswer};
+//! let answer = FrontendAnswer::json(200, serde_json::json!({"object": "client"}));
+//! assert_eq!(answer.status, 200);
+//! assert!(handlers().iter().all(|(id, _)| !id.is_empty()));
+//! ```
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::openapi::{Operation, Spec};
+use crate::state::Instance;
+
+/// One validated Frontend API request, as the surface hands it over.
+pub struct FrontendCall<'a> {
+    pub app: &'a App,
+    /// The FAPI spec version the request was routed against.
+    pub spec: &'a Arc<Spec>,
+    pub op: &'a Operation,
+    /// The instance (secret key) this request belongs to, resolved by the surface.
+    pub instance: Arc<Instance>,
+    /// The method after `?_method=` tunnelling (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
+    pub method: &'a str,
+    /// Path parameters by name.
+    pub path: Map<String, Value>,
+    /// Declared query parameters, typed.
+    pub query: Map<String, Value>,
+    /// Every query pair as sent (`__clerk_db_jwt`, `_clerk_session_id`, `redirect_url`, …).
+    pub raw_query: Vec<(String, String)>,
+    /// The form (or JSON) body decoded to a JSON object (`{}` when empty);
+    /// JSON-in-form values are already parsed where the schema wants an object.
+    pub body: Value,
+    /// Request headers, names lower-case (`cookie`, `origin`, `host`, `clerk-proxy-url`, …).
+    pub headers: &'a [(String, String)],
+    /// The URL the browser reaches this Frontend API at (`http://localhost:PORT`,
+    /// or the `Clerk-Proxy-Url` a backend proxy forwards), without a trailing slash.
+    pub frontend_url: String,
+}
+
+impl FrontendCall<'_> {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A raw query value (first occurrence), declared or not.
+    pub fn raw_query_value(&self, name: &str) -> Option<&str> {
+        self.raw_query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a handler answers: status, the JSON body exactly as it goes on the
+/// wire (already enveloped or bare), and extra headers (`Set-Cookie`,
+/// `Location`, `Clerk-Db-Jwt`, …). The surface adds CORS headers.
+#[derive(Debug)]
+pub struct FrontendAnswer {
+    pub status: u16,
+    /// `None`: no body (204, or a redirect).
+    pub body: Option<Value>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl FrontendAnswer {
+    pub fn json(status: u16, body: Value) -> FrontendAnswer {
+        FrontendAnswer { status, body: Some(body), headers: Vec::new() }
+    }
+}
+
+pub type FrontendHandler = fn(&FrontendCall) -> Result<FrontendAnswer, ApiError>;
+
+/// Every stateful FAPI operation: operationId → handler. Filled by the
+/// flow modules of this folder; COVERAGE.md lists what is here as stateful.
+pub fn handlers() -> &'static [(&'static str, FrontendHandler)] {
+    &[]
+}
