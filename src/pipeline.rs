@@ -205,13 +205,10 @@ async fn serve_api(app: &App, req: &Request, trace: &mut Trace) -> Result<Outcom
     }
     let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
     let reply = dispatch(app.plan(spec, op_index), &ctx);
-    if req.method != "GET" || webhooks {
+    // Every store write marked cached renderings stale itself (`Store::touch`).
+    if webhooks {
         let mut store = ctx.instance.store.lock();
-        if req.method != "GET" {
-            // Whatever a write did (or half did), cached renderings are stale.
-            store.touch();
-        }
-        if webhooks && !store.recorder.is_empty() {
+        if !store.recorder.is_empty() {
             // Still under the lock: events of one instance queue in the
             // order their changes happened.
             let changes = store.take_changes();

@@ -23,8 +23,10 @@ use crate::resources::organizations;
 use crate::state::Store;
 use crate::tokens::{keys, session_token};
 
-pub const SESSIONS: &str = "sessions";
-pub const CLIENTS: &str = "clients";
+pub const SESSIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("sessions");
+pub const CLIENTS: crate::state::CollectionKey = crate::state::CollectionKey::new("clients");
+pub const SESSION: crate::state::Kind = crate::state::Kind::stored("session", "sess", SESSIONS);
+pub const CLIENT: crate::state::Kind = crate::state::Kind::stored("client", "client", CLIENTS);
 /// Clerk's defaults: a session expires after 7 days, is abandoned after 30.
 const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -46,38 +48,32 @@ pub fn register(registry: &mut Registry) {
 /// A new active session (and its client) for `user_id`; the one store write
 /// everything else builds on. `org_id` becomes the active organization.
 pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, actor: Option<Value>) -> Value {
-    let session_id = store.new_id("sess");
-    let client_id = store.new_id("client");
-    let now = store.now_ms();
-    let session = json!({
-        "object": "session",
-        "id": session_id,
-        "user_id": user_id,
-        "client_id": client_id,
-        "actor": actor.unwrap_or(Value::Null),
-        "status": "active",
-        "last_active_organization_id": org_id,
-        "last_active_at": now,
-        "latest_activity": null,
-        "expire_at": now + EXPIRE_AFTER_MS,
-        "abandon_at": now + ABANDON_AFTER_MS,
-        "updated_at": now,
-        "created_at": now,
-        "tasks": null,
+    let session = store.create(&SESSION, |store, session_id, now| {
+        let client = store.create_at(&CLIENT, now, |_, _, _| {
+            json!({
+                "last_active_session_id": session_id,
+                "sign_in_id": null,
+                "sign_up_id": null,
+                "last_authentication_strategy": null,
+            })
+        });
+        json!({
+            "user_id": user_id,
+            "client_id": client["id"],
+            "actor": actor.unwrap_or(Value::Null),
+            "status": "active",
+            "last_active_organization_id": org_id,
+            "last_active_at": now,
+            "latest_activity": null,
+            "expire_at": now + EXPIRE_AFTER_MS,
+            "abandon_at": now + ABANDON_AFTER_MS,
+            "updated_at": now,
+            "created_at": now,
+            "tasks": null,
+        })
     });
-    let client = json!({
-        "object": "client",
-        "id": client_id,
-        "last_active_session_id": session_id,
-        "sign_in_id": null,
-        "sign_up_id": null,
-        "last_authentication_strategy": null,
-        "created_at": now,
-        "updated_at": now,
-    });
-    store.insert(SESSIONS, &session_id, session.clone());
-    store.insert(CLIENTS, &client_id, client);
-    if let Some(user) = store.get_mut("users", user_id) {
+    let now = session["created_at"].as_i64().unwrap_or_default();
+    if let Some(user) = store.get_mut(crate::resources::users::USERS, user_id) {
         if user.get("last_active_at").is_some() {
             user["last_active_at"] = json!(now);
         }
@@ -96,7 +92,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::param_missing("user_id"));
     };
     let mut store = ctx.instance.store.lock();
-    let user = store.get("users", &user_id).ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(crate::resources::users::USERS, &user_id).ok_or_else(|| ApiError::not_found("user"))?;
     if user.get("banned").and_then(Value::as_bool).unwrap_or(false) {
         return Err(ApiError::user_banned(&user_id));
     }
