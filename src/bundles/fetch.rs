@@ -38,8 +38,7 @@ pub struct Fetched {
 
 /// The command: flags → registry, versions and folder, then [`fetch_into`].
 pub fn fetch(args: &BundlesFetchArgs) -> Result<Vec<Fetched>, String> {
-    let env = |k: &str| std::env::var(k).ok();
-    let npmrc = std::env::var_os("HOME").and_then(|h| std::fs::read_to_string(Path::new(&h).join(".npmrc")).ok());
+    let npmrc = npmrc();
     let registry = registry::registry_url(args.registry.as_deref(), &env, npmrc.as_deref());
     let dir = match &args.dir {
         Some(d) => d.clone(),
@@ -79,8 +78,20 @@ pub fn fetch_into(registry: &str, wanted: &[(Package, &str)], dir: &Path, progre
     Ok(stored)
 }
 
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// `~/.npmrc`, read for its `registry=` and `cafile=` lines only.
+fn npmrc() -> Option<String> {
+    std::env::var_os("HOME").and_then(|h| std::fs::read_to_string(Path::new(&h).join(".npmrc")).ok())
+}
+
+/// Trusts the CAs npm would ([`super::tls`]).
 fn agent() -> ureq::Agent {
+    let roots = super::tls::root_certs(&env, npmrc().as_deref());
     ureq::Agent::config_builder()
+        .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(10)))
         .timeout_global(Some(Duration::from_secs(300)))

@@ -43,6 +43,7 @@ pub mod integrity;
 pub mod locate;
 pub mod path;
 pub mod registry;
+pub mod tls;
 pub mod unpack;
 
 use std::path::{Path, PathBuf};
