@@ -37,6 +37,8 @@ pub enum Command {
     Spec(SpecCommand),
     /// Print COVERAGE.md: every operation of every loaded spec and how it is served.
     Coverage(SpecArgs),
+    /// Print docs/errors.md: every error code, when it fires and who named it.
+    Errors,
     /// Exit 0 when a clerk-mock answers GET /__admin/health on loopback, else 1
     /// (a container HEALTHCHECK that needs no curl).
     Health(HealthArgs),

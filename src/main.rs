@@ -48,6 +48,10 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some(Command::Errors) => {
+            print!("{}", clerk_mock::error::catalogue::markdown());
+            ExitCode::SUCCESS
+        }
         Some(Command::Coverage(spec)) => {
             let args = ServeArgs { spec: spec.clone(), ..ServeArgs::default() };
             match App::new(args) {
