@@ -28,6 +28,8 @@ pub struct App {
     pub journal: crate::journal::Journal,
     /// Event catalogue, endpoints, event log and deliveries.
     pub webhooks: crate::webhooks::Webhooks,
+    /// The clerk-js / @clerk/ui files the Frontend API serves (`Bundles::serve`).
+    pub bundles: crate::bundles::Bundles,
 }
 
 impl App {
@@ -89,7 +91,8 @@ impl App {
         let journal = crate::journal::Journal::new(config.journal_size);
         let webhooks = crate::webhooks::Webhooks::disabled(scenarios.clone());
         let frontend_url = std::sync::OnceLock::new();
-        App { config, specs, frontend_specs: None, frontend_url, plans, instances, tokens, scenarios, journal, webhooks }
+        let bundles = crate::bundles::Bundles::from_config(&config);
+        App { config, specs, frontend_specs: None, frontend_url, plans, instances, tokens, scenarios, journal, webhooks, bundles }
     }
 
     /// What a serving app sets up after its specs, in order: the fixtures

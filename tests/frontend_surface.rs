@@ -219,3 +219,28 @@ fn a_browser_before_any_key_gets_an_instance_that_the_first_key_adopts() {
     assert_eq!(server.frontend().get("/v1/client").status, 200);
     assert_eq!(fapi_instance_seen_by(&server, suite.key.as_deref().unwrap()), suite.key.as_deref().unwrap());
 }
+
+/// A `node_modules` holding a tiny `@clerk/clerk-js` 6.40.0.
+fn node_modules_with_clerk_js() -> std::path::PathBuf {
+    let dir = common::temp_dir("fapi-bundles");
+    let root = dir.join("@clerk/clerk-js");
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    std::fs::write(root.join("package.json"), r#"{"name":"@clerk/clerk-js","version":"6.40.0"}"#).unwrap();
+    std::fs::write(root.join("dist/clerk.browser.js"), "/* clerk */").unwrap();
+    dir
+}
+
+#[test]
+fn bundle_files_are_served_on_the_frontend_listener_to_any_origin() {
+    let dir = node_modules_with_clerk_js();
+    let server = TestServer::start_with(|args| args.frontend_bundles = Some(dir.clone()));
+    let resp = server.frontend().send("GET", "/npm/@clerk/clerk-js@6/dist/clerk.browser.js", None, Some(&[("Origin", "http://localhost:3000")]));
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.text, "/* clerk */");
+    assert_eq!(resp.header("access-control-allow-origin"), Some("*"), "scripts load crossorigin=anonymous");
+    assert!(resp.header("content-type").is_some_and(|t| t.contains("javascript")));
+    let missing = server.frontend().get("/npm/@clerk/clerk-js@6/dist/nope.js");
+    assert_clerk_error(&missing, 404, "resource_not_found");
+    assert_eq!(server.client().without_key().get("/npm/@clerk/clerk-js@6/dist/clerk.browser.js").status, 404, "not on the Backend listener");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -56,12 +56,17 @@ pub async fn handle(app: &App, req: &Request) -> Outcome {
 }
 
 /// Serves one request that arrived on the Frontend API listener: a CORS
-/// preflight is answered at once, everything else goes through the stages,
+/// preflight is answered at once, a bundle file (`/npm/@clerk/…`) from
+/// [`crate::bundles`], everything else goes through the stages,
 /// and every answer (errors and scenario answers too) carries the CORS
 /// headers of FAPI.md §3.4.
 pub async fn handle_frontend(app: &App, req: &Request) -> Outcome {
     if req.method == "OPTIONS" {
         return Outcome::Respond(frontend::cors::preflight(req));
+    }
+    if let Some(mut bundle) = frontend::bundle(app, req) {
+        frontend::cors::decorate(req, &mut bundle);
+        return Outcome::Respond(bundle);
     }
     match serve_surface(app, Surface::Frontend, req).await {
         Outcome::Respond(mut response) => {

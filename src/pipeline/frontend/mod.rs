@@ -141,6 +141,35 @@ pub(super) fn answer(
     Ok(response)
 }
 
+/// A clerk-js or @clerk/ui file (`GET|HEAD /npm/@clerk/clerk-js@*/dist/*`,
+/// `/npm/@clerk/ui@*/dist/*`) from the local packages, readable from any
+/// origin; `None` when the path is not a bundle path. A bundle path with no
+/// such file is a 404 in Clerk's envelope that says where the mock looked.
+pub fn bundle(app: &App, req: &Request) -> Option<Response> {
+    if !matches!(req.method.as_str(), "GET" | "HEAD") || !req.path.starts_with("/npm/@clerk/") {
+        return None;
+    }
+    let mut response = match app.bundles.serve(&req.path) {
+        Some(file) => {
+            let headers = file.headers();
+            let mut response = Response { status: 200, headers: Vec::new(), body: bytes::Bytes::from(file.bytes) };
+            for (name, value) in headers {
+                response.set_header(name, value);
+            }
+            response
+        }
+        None => Response::error(&ApiError::frontend_path_not_found(
+            &req.path,
+            Some("no such file in the local @clerk/clerk-js or @clerk/ui package: pass --frontend-bundles DIR or run `clerk-mock bundles fetch`"),
+        )),
+    };
+    if req.method == "HEAD" {
+        response.body = bytes::Bytes::new();
+    }
+    cors::public(&mut response);
+    Some(response)
+}
+
 /// The stateful handler registered for an operationId, if any.
 pub fn handler_for(operation_id: &str) -> Option<FrontendHandler> {
     handlers().iter().find(|(id, _)| *id == operation_id).map(|(_, h)| *h)
