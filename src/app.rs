@@ -23,6 +23,8 @@ pub struct App {
     pub journal: crate::journal::Journal,
     /// Event catalogue, endpoints, event log and deliveries.
     pub webhooks: crate::webhooks::Webhooks,
+    /// The clerk-js / @clerk/ui files the Frontend API serves (`Bundles::serve`).
+    pub bundles: crate::bundles::Bundles,
 }
 
 impl App {
@@ -73,7 +75,8 @@ impl App {
         let scenarios = Arc::new(crate::scenario::Scenarios::new(config.seed));
         let journal = crate::journal::Journal::new(config.journal_size);
         let webhooks = crate::webhooks::Webhooks::disabled(scenarios.clone());
-        App { config, specs, plans, instances, tokens, scenarios, journal, webhooks }
+        let bundles = crate::bundles::Bundles::from_config(&config);
+        App { config, specs, plans, instances, tokens, scenarios, journal, webhooks, bundles }
     }
 
     /// What a serving app sets up after its specs, in order: the fixtures

@@ -37,9 +37,39 @@ pub enum Command {
     Spec(SpecCommand),
     /// Print COVERAGE.md: every operation of every loaded spec and how it is served.
     Coverage(SpecArgs),
+    /// Print docs/errors.md: every error code, when it fires and who named it.
+    Errors,
     /// Exit 0 when a clerk-mock answers GET /__admin/health on loopback, else 1
     /// (a container HEALTHCHECK that needs no curl).
     Health(HealthArgs),
+    /// Manage the clerk-js / @clerk/ui browser bundles the Frontend API serves.
+    #[command(subcommand)]
+    Bundles(BundlesCommand),
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum BundlesCommand {
+    /// Download @clerk/clerk-js and @clerk/ui from the npm registry into the
+    /// bundles cache (checked against the registry's integrity hashes).
+    Fetch(BundlesFetchArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct BundlesFetchArgs {
+    /// The @clerk/clerk-js version, dist-tag or range (default: the newest 6.x).
+    #[arg(long = "clerk-js")]
+    pub clerk_js: Option<String>,
+    /// The @clerk/ui version, dist-tag or range (default: the newest 1.x).
+    #[arg(long = "clerk-ui")]
+    pub clerk_ui: Option<String>,
+    /// The npm registry (default: npm_config_registry, else `registry=` of
+    /// ~/.npmrc, else https://registry.npmjs.org/).
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// Where to store them, as `<dir>/@clerk/<name>/` (default: the per-user
+    /// cache the server reads, ~/.cache/clerk-mock/bundles).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -158,6 +188,11 @@ pub struct ServeArgs {
     /// with until rotated; without it each instance generates one at first use.
     #[arg(long, env = "CLERK_MOCK_SIGNING_KEY")]
     pub signing_key: Option<String>,
+    /// A `node_modules` folder holding @clerk/clerk-js and @clerk/ui, whose
+    /// `dist/` the Frontend API serves at `/npm/@clerk/<name>@*/dist/*`
+    /// (default: ./node_modules, else the cache `bundles fetch` fills).
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_BUNDLES")]
+    pub frontend_bundles: Option<PathBuf>,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
     #[command(flatten)]
@@ -257,6 +292,7 @@ impl Default for ServeArgs {
             journal_size: 1000,
             frontend_host: crate::tokens::frontend::DEFAULT_FRONTEND_HOST.into(),
             signing_key: None,
+            frontend_bundles: None,
             webhooks: WebhookArgs::default(),
             flows: FlowArgs::default(),
         }

@@ -53,6 +53,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod bundles;
 pub mod config;
 pub mod coverage;
 pub mod error;

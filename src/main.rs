@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use clerk_mock::app::App;
-use clerk_mock::config::{Cli, Command, ServeArgs, SpecCommand};
+use clerk_mock::config::{BundlesCommand, Cli, Command, ServeArgs, SpecCommand};
 use clerk_mock::server::{shutdown_signal, MockServer};
 
 fn main() -> ExitCode {
@@ -32,6 +32,15 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e.to_string()),
         },
+        Some(Command::Bundles(BundlesCommand::Fetch(args))) => match clerk_mock::bundles::fetch::fetch(args) {
+            Ok(fetched) => {
+                for f in fetched {
+                    println!("{}@{} {}", f.package.npm_name(), f.version, f.dir.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
         Some(Command::Health(args)) => match clerk_mock::healthcheck::check(args) {
             Ok(_) => ExitCode::SUCCESS,
             Err(reason) => {
@@ -39,6 +48,10 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some(Command::Errors) => {
+            print!("{}", clerk_mock::error::catalogue::markdown());
+            ExitCode::SUCCESS
+        }
         Some(Command::Coverage(spec)) => {
             let args = ServeArgs { spec: spec.clone(), ..ServeArgs::default() };
             match App::new(args) {
@@ -81,6 +94,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             "loaded spec"
         );
     }
+    app.bundles.log();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),

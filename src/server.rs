@@ -23,7 +23,7 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::config::ServeArgs;
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::pipeline::{self, Outcome, Request, Response};
 
 /// A running server.
@@ -134,24 +134,14 @@ fn head_buffer_bytes(max_header_bytes: usize) -> usize {
 fn check_head(config: &ServeArgs, parts: &hyper::http::request::Parts) -> Result<(), ApiError> {
     let target = parts.uri.path_and_query().map(|pq| pq.as_str().len()).unwrap_or(0);
     if target > config.max_uri_bytes {
-        return Err(ApiError::new(
-            414,
-            code::REQUEST_URI_TOO_LONG,
-            "request URI too long",
-            format!("The request target is {target} bytes long; the limit is {} bytes.", config.max_uri_bytes),
-        ));
+        return Err(ApiError::uri_too_long(target, config.max_uri_bytes));
     }
     // `METHOD target HTTP/1.1\r\n`, then `name: value\r\n` per header, then `\r\n`.
     let request_line = parts.method.as_str().len() + 1 + target + 11;
     let headers: usize = parts.headers.iter().map(|(k, v)| k.as_str().len() + 2 + v.len() + 2).sum();
     let head = request_line + headers + 2;
     if head > config.max_header_bytes {
-        return Err(ApiError::new(
-            431,
-            code::REQUEST_HEADERS_TOO_LARGE,
-            "request header fields too large",
-            format!("The request head is {head} bytes; the limit is {} bytes.", config.max_header_bytes),
-        ));
+        return Err(ApiError::headers_too_large(head, config.max_header_bytes));
     }
     Ok(())
 }
@@ -189,12 +179,7 @@ async fn buffer(app: &App, req: hyper::Request<Incoming>, peer: SocketAddr) -> R
     check_head(&app.config, &parts)?;
     let limit = app.config.max_body_bytes;
     let too_large = || {
-        ApiError::new(
-            413,
-            code::REQUEST_BODY_TOO_LARGE,
-            "request body too large",
-            format!("The request body is larger than the limit of {limit} bytes."),
-        )
+        ApiError::body_too_large(limit)
     };
     let declared_length = parts
         .headers

@@ -111,7 +111,7 @@ fn spec_fetch_downloads_the_yaml_of_a_version_into_the_cache_dir() {
     let stored = dir.join("bapi/2021-02-05.yml");
     assert!(stored.is_file());
     // The stored spec serves.
-    assert!(clerk_mock::spec::Spec::load(&stored).is_ok());
+    assert!(clerk_mock::openapi::Spec::load(&stored).is_ok());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use clerk_mock::config::ServeArgs;
 use clerk_mock::error::ApiError;
 use clerk_mock::handler::{Ctx, Reply};
 use clerk_mock::registry::Registry;
-use clerk_mock::spec::SpecSet;
+use clerk_mock::openapi::SpecSet;
 use common::{mini_specs, Client, TestServer};
 use serde_json::{json, Value};
 

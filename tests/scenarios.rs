@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use clerk_mock::spec::Spec;
+use clerk_mock::openapi::Spec;
 use common::{Client, TestServer};
 use serde_json::{json, Value};
 

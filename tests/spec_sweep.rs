@@ -7,8 +7,8 @@
 
 mod common;
 
-use clerk_mock::spec::synth::Synth;
-use clerk_mock::spec::{resolve, Operation, ParamIn, Spec};
+use clerk_mock::openapi::synth::Synth;
+use clerk_mock::openapi::{resolve, Operation, ParamIn, Spec};
 use common::{Client, TestServer};
 use serde_json::{Map, Value};
 

@@ -41,7 +41,7 @@ pub mod webhooks;
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::journal::Filter;
 use crate::pipeline::{Request, Response};
 
@@ -144,13 +144,8 @@ pub(crate) fn instance_key(app: &App, req: &Request) -> Result<Option<String>, A
 /// The instance key, required.
 pub(crate) fn require_instance(app: &App, req: &Request) -> Result<String, ApiError> {
     instance_key(app, req)?.ok_or_else(|| {
-        ApiError::new(
-            400,
-            code::AUTHENTICATION_INVALID,
-            "instance missing",
-            "Pick the instance with `Authorization: Bearer sk_test_…`, the secret key your code uses, \
-             or with `X-Clerk-Mock-Instance: ins_…` from GET /__admin/instances.",
-        )
+        ApiError::instance_missing("Pick the instance with `Authorization: Bearer sk_test_…`, the secret key your code uses, \
+             or with `X-Clerk-Mock-Instance: ins_…` from GET /__admin/instances.")
     })
 }
 
@@ -227,7 +222,7 @@ fn requests(app: &App, req: &Request) -> Result<Response, ApiError> {
     let mut filter = Filter { instance: instance_key(app, req)?, ..Filter::default() };
     let mut bodies = false;
     for (k, v) in query_pairs(req) {
-        let bad = |what: &str| ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", format!("{k} must be {what}.")).with_param(&k);
+        let bad = |what: &str| ApiError::format_invalid(format!("{k} must be {what}.")).with_param(&k);
         match k.as_str() {
             "method" => filter.method = Some(v),
             "path" => filter.path = Some(v),

@@ -351,17 +351,12 @@ impl Scenarios {
                 continue;
             }
             if !bundled::names().contains(&name) {
-                return Err(ApiError::new(
-                    400,
-                    "scenario_not_found",
-                    "unknown scenario",
-                    format!(
+                return Err(ApiError::scenario_not_found(format!(
                         "The {HEADER} header names `{name}`, which is neither bundled ({}) nor loaded.",
                         bundled::names().join(", ")
-                    ),
-                ));
+                    )));
             }
-            let scenario = bundled::load(reference).map_err(|e| ApiError::new(400, "scenario_invalid", "invalid scenario", e))?;
+            let scenario = bundled::load(reference).map_err(|e| ApiError::scenario_invalid(e).with_status(400))?;
             let loaded = self.wrap(scenario, Scope::Request);
             self.by_header.lock().insert(reference.to_string(), loaded.clone());
             out.push(loaded);

@@ -49,12 +49,7 @@ pub fn load_active(store: &Store, session_id: &str) -> Result<Loaded, ApiError> 
     };
     let status = session.get("status").and_then(Value::as_str).unwrap_or("");
     if status != "active" && status != "pending" {
-        return Err(ApiError::new(
-            404,
-            crate::error::code::RESOURCE_NOT_FOUND,
-            "not found",
-            format!("Session {session_id} is {status}: only active sessions get tokens."),
-        )
+        return Err(ApiError::not_found_because(format!("Session {session_id} is {status}: only active sessions get tokens."))
         .with_meta(json!({"session_id": session_id, "status": status})));
     }
     let user_id = session.get("user_id").and_then(Value::as_str).unwrap_or("");

@@ -229,11 +229,11 @@ impl TestServer {
 /// Every Backend API document of [`spec_dir`], loaded on first use and
 /// shared by the servers of this test binary (specs are immutable; state
 /// lives in each server's instances).
-pub fn official_specs() -> &'static [std::sync::Arc<clerk_mock::spec::Spec>] {
-    static SPECS: std::sync::OnceLock<Vec<std::sync::Arc<clerk_mock::spec::Spec>>> = std::sync::OnceLock::new();
+pub fn official_specs() -> &'static [std::sync::Arc<clerk_mock::openapi::Spec>] {
+    static SPECS: std::sync::OnceLock<Vec<std::sync::Arc<clerk_mock::openapi::Spec>>> = std::sync::OnceLock::new();
     SPECS.get_or_init(|| {
-        let files = clerk_mock::spec::load::discover(&[], Some(&spec_dir())).expect("Clerk's specs beside the checkout");
-        clerk_mock::spec::SpecSet::load(&files, None).expect("Clerk's specs load").specs
+        let files = clerk_mock::openapi::load::discover(&[], Some(&spec_dir())).expect("Clerk's specs beside the checkout");
+        clerk_mock::openapi::SpecSet::load(&files, None).expect("Clerk's specs load").specs
     })
 }
 
