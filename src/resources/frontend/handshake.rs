@@ -28,7 +28,7 @@ use sha1::{Digest, Sha1};
 use super::client::ensure_dev_browser;
 use super::flow::{Flow, DEV_BROWSER};
 use super::token::{self, Mint};
-use super::{errors, view, FrontendAnswer, FrontendCall};
+use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations;
 use crate::resources::sessions::SESSIONS;
@@ -159,9 +159,9 @@ pub fn handshake(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
 pub fn handshake_payload(instance: &Instance, nonce: &str) -> Result<Value, ApiError> {
     let mut store = instance.store.lock();
     let now = store.now_ms();
-    let found = store.remove(NONCES, nonce).ok_or_else(errors::handshake_nonce_invalid)?;
+    let found = store.remove(NONCES, nonce).ok_or_else(ApiError::handshake_nonce_invalid)?;
     if found["expires_at"].as_i64().is_some_and(|at| at < now) {
-        return Err(errors::handshake_nonce_invalid());
+        return Err(ApiError::handshake_nonce_invalid());
     }
     Ok(json!({"directives": found["directives"]}))
 }

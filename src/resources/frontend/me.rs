@@ -13,14 +13,14 @@
 use serde_json::{json, Value};
 
 use super::flow::Flow;
-use super::{errors, view, FrontendAnswer, FrontendCall};
+use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations::{self, invitations, memberships, INVITATIONS, MEMBERSHIPS};
 use crate::resources::sessions::SESSIONS;
 
 /// The acting session's user id.
 fn user_id(flow: &Flow) -> Result<String, ApiError> {
-    let session = flow.acting_session().ok_or_else(errors::signed_out)?;
+    let session = flow.acting_session().ok_or_else(ApiError::signed_out)?;
     Ok(flow.store.get(SESSIONS, &session).and_then(|s| s["user_id"].as_str()).unwrap_or("").to_string())
 }
 
@@ -88,7 +88,7 @@ pub fn create_organization(call: &FrontendCall) -> Result<FrontendAnswer, ApiErr
     let mut flow = Flow::begin(call)?;
     let user = user_id(&flow)?;
     if flow.store.get("users", &user).is_some_and(|u| u["create_organization_enabled"] == false) {
-        return Err(ApiError::new(403, "not_allowed_access", "not allowed", "You are not allowed to create organizations."));
+        return Err(ApiError::organization_creation_not_allowed());
     }
     let mut body = json!({"name": call.body.get("name"), "created_by": user});
     if let Some(slug) = call.body.get("slug").and_then(Value::as_str).filter(|s| !s.is_empty()) {
@@ -111,7 +111,7 @@ pub fn accept_invitation(call: &FrontendCall) -> Result<FrontendAnswer, ApiError
         .cloned()
         .ok_or_else(|| ApiError::not_found("organization invitation"))?;
     if invitation_view(&flow, &invitation)["status"] != "pending" {
-        return Err(ApiError::new(422, "organization_invitation_not_pending", "not pending", "This invitation is no longer pending."));
+        return Err(ApiError::invitation_not_pending());
     }
     let user = flow.store.get("users", &user_id).cloned().unwrap_or(Value::Null);
     let org_id = invitation["_org_id"].as_str().unwrap_or("").to_string();

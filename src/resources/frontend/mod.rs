@@ -29,7 +29,6 @@
 
 pub mod client;
 pub mod environment;
-pub mod errors;
 pub mod flow;
 pub mod handshake;
 pub mod me;

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use super::flow::Flow;
 use super::token::{self, Mint};
-use super::{errors, view, FrontendAnswer, FrontendCall};
+use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations;
 use crate::resources::sessions::{start_session_on_client, SESSIONS};
@@ -62,7 +62,7 @@ fn own_session(flow: &Flow) -> Result<Value, ApiError> {
 fn live_session(flow: &Flow) -> Result<Value, ApiError> {
     let session = own_session(flow)?;
     if !view::is_live(&session) {
-        return Err(errors::signed_out());
+        return Err(ApiError::signed_out());
     }
     Ok(session)
 }
@@ -94,12 +94,7 @@ fn organization_choice(flow: &Flow, user_id: &str, field: &str) -> Result<Option
         .map(String::from)
         .ok_or_else(|| ApiError::not_found("organization"))?;
     if organizations::membership_of(&flow.store, &org_id, user_id).is_none() {
-        return Err(ApiError::new(
-            403,
-            "not_a_member_in_organization",
-            "not a member",
-            format!("You are not a member of organization {org_id}."),
-        ));
+        return Err(ApiError::not_a_member(&org_id));
     }
     Ok(Some(json!(org_id)))
 }

@@ -15,7 +15,7 @@
 use serde_json::{json, Value};
 
 use super::flow::Flow;
-use super::{errors, outbox, sessions, FrontendAnswer, FrontendCall};
+use super::{outbox, sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::passwords;
 use crate::resources::users::index;
@@ -42,10 +42,10 @@ pub fn find_user(store: &mut crate::state::Store, identifier: &str) -> Option<St
 /// Banned and locked users cannot sign in.
 pub fn check_allowed(user: &Value) -> Result<(), ApiError> {
     if user["banned"] == true {
-        return Err(errors::user_banned());
+        return Err(ApiError::sign_in_banned());
     }
     if user["locked"] == true {
-        return Err(ApiError::new(403, "user_locked", "Account locked", "Your account is locked. Please try again later."));
+        return Err(ApiError::sign_in_locked());
     }
     Ok(())
 }
@@ -105,7 +105,7 @@ fn complete(flow: &mut Flow, attempt: &mut Value, strategy: &str) {
 pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let mut flow = Flow::begin(call)?;
     if flow.acting_session().is_some() {
-        return Err(errors::session_exists());
+        return Err(ApiError::session_exists());
     }
     let body = &call.body;
     if text(body, "strategy") == Some("ticket") || text(body, "ticket").is_some() {
@@ -115,7 +115,7 @@ pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
         let attempt = new_attempt(&mut flow, None, None);
         return save_and_answer(flow, attempt);
     };
-    let user_id = find_user(&mut flow.store, identifier).ok_or_else(errors::identifier_not_found)?;
+    let user_id = find_user(&mut flow.store, identifier).ok_or_else(ApiError::identifier_not_found)?;
     let user = flow.store.get("users", &user_id).cloned().unwrap_or(Value::Null);
     check_allowed(&user)?;
     let mut attempt = new_attempt(&mut flow, Some(identifier), Some(&user));
@@ -137,8 +137,8 @@ pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
 fn check_password(user: &Value, password: &str) -> Result<(), ApiError> {
     match user.get("_password").filter(|p| !p.is_null()) {
         Some(stored) if passwords::verify(stored, password) => Ok(()),
-        Some(_) => Err(errors::password_incorrect()),
-        None => Err(errors::strategy_invalid("password")),
+        Some(_) => Err(ApiError::password_incorrect()),
+        None => Err(ApiError::strategy_invalid("password")),
     }
 }
 
@@ -147,15 +147,15 @@ fn ticket(mut flow: Flow, ticket: &str) -> Result<FrontendAnswer, ApiError> {
     if ticket.is_empty() {
         return Err(ApiError::param_missing("ticket"));
     }
-    let claims = flow.key.verify(ticket, true).map_err(|why| errors::ticket_invalid(&why))?;
+    let claims = flow.key.verify(ticket, true).map_err(|why| ApiError::ticket_invalid(&why))?;
     let token_id = claims["sid"].as_str().unwrap_or("").to_string();
     let now = flow.store.now_ms();
-    let stored = flow.store.get(sign_in_tokens::COLLECTION, &token_id).cloned().ok_or_else(|| errors::ticket_invalid("no such sign-in token"))?;
+    let stored = flow.store.get(sign_in_tokens::COLLECTION, &token_id).cloned().ok_or_else(|| ApiError::ticket_invalid("no such sign-in token"))?;
     if stored["status"] != "pending" || stored["_expires_at"].as_i64().is_some_and(|at| at <= now) {
-        return Err(errors::ticket_invalid(&format!("the sign-in token is {}", stored["status"].as_str().unwrap_or("expired"))));
+        return Err(ApiError::ticket_invalid(&format!("the sign-in token is {}", stored["status"].as_str().unwrap_or("expired"))));
     }
     let user_id = stored["user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get("users", &user_id).cloned().ok_or_else(|| errors::ticket_invalid("its user no longer exists"))?;
+    let user = flow.store.get("users", &user_id).cloned().ok_or_else(|| ApiError::ticket_invalid("its user no longer exists"))?;
     check_allowed(&user)?;
     if let Some(t) = flow.store.get_mut(sign_in_tokens::COLLECTION, &token_id) {
         t["status"] = json!("accepted");
@@ -209,17 +209,17 @@ pub fn prepare_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let mut flow = Flow::begin(call)?;
     let mut attempt = load(&flow)?;
     if attempt["status"] == "complete" {
-        return Err(errors::already_complete("sign-in"));
+        return Err(ApiError::verification_already_verified());
     }
     let user_id = attempt["_user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get("users", &user_id).cloned().ok_or_else(errors::identifier_not_found)?;
+    let user = flow.store.get("users", &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
     match text(&call.body, "strategy") {
         Some("email_code") => {
             let email_id = text(&call.body, "email_address_id").or(user["primary_email_address_id"].as_str()).unwrap_or("").to_string();
             prepare_email_code(&mut flow, &mut attempt, &user, &email_id)?;
         }
         Some("password") => {}
-        Some(other) => return Err(errors::strategy_invalid(other)),
+        Some(other) => return Err(ApiError::strategy_invalid(other)),
         None => return Err(ApiError::param_missing("strategy")),
     }
     save_and_answer(flow, attempt)
@@ -229,10 +229,10 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let mut flow = Flow::begin(call)?;
     let mut attempt = load(&flow)?;
     if attempt["status"] == "complete" {
-        return Err(errors::already_complete("sign-in"));
+        return Err(ApiError::verification_already_verified());
     }
     let user_id = attempt["_user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get("users", &user_id).cloned().ok_or_else(errors::identifier_not_found)?;
+    let user = flow.store.get("users", &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
     check_allowed(&user)?;
     match text(&call.body, "strategy") {
         Some("password") => {
@@ -243,7 +243,7 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
         }
         Some("email_code") => {
             if attempt["first_factor_verification"]["strategy"] != "email_code" {
-                return Err(errors::strategy_invalid("email_code"));
+                return Err(ApiError::strategy_invalid("email_code"));
             }
             let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
             let attempts = attempt["first_factor_verification"]["attempts"].as_i64().unwrap_or(0) + 1;
@@ -251,12 +251,12 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
             if code != call.app.config.flows.verification_code {
                 let id = attempt["id"].as_str().unwrap_or("").to_string();
                 flow.store.insert(COLLECTION, &id, attempt);
-                return Err(errors::code_incorrect());
+                return Err(ApiError::verification_code_incorrect());
             }
             attempt["first_factor_verification"]["status"] = json!("verified");
             complete(&mut flow, &mut attempt, "email_code");
         }
-        Some(other) => return Err(errors::strategy_invalid(other)),
+        Some(other) => return Err(ApiError::strategy_invalid(other)),
         None => return Err(ApiError::param_missing("strategy")),
     }
     save_and_answer(flow, attempt)

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::flow::Flow;
 use super::sign_in::CODE_LIFETIME_MS;
-use super::{errors, outbox, sessions, FrontendAnswer, FrontendCall};
+use super::{outbox, sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::passwords;
 use crate::resources::users::{checks, index, insert_user, model};
@@ -154,7 +154,7 @@ fn save_and_answer(mut flow: Flow, attempt: Value) -> Result<FrontendAnswer, Api
 pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let mut flow = Flow::begin(call)?;
     if flow.acting_session().is_some() {
-        return Err(errors::session_exists());
+        return Err(ApiError::session_exists());
     }
     let mut attempt = new_attempt(&mut flow);
     apply_fields(&mut flow, &mut attempt, &call.body)?;
@@ -173,7 +173,7 @@ fn load(flow: &Flow) -> Result<Value, ApiError> {
 fn open(flow: &Flow) -> Result<Value, ApiError> {
     let attempt = load(flow)?;
     if attempt["status"] == "complete" {
-        return Err(errors::already_complete("sign-up"));
+        return Err(ApiError::verification_already_verified());
     }
     Ok(attempt)
 }
@@ -195,7 +195,7 @@ pub fn update(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
 fn strategy(call: &FrontendCall) -> Result<(), ApiError> {
     match text(&call.body, "strategy") {
         Some("email_code") => Ok(()),
-        Some(other) => Err(errors::strategy_invalid(other)),
+        Some(other) => Err(ApiError::strategy_invalid(other)),
         None => Err(ApiError::param_missing("strategy")),
     }
 }
@@ -222,7 +222,7 @@ pub fn attempt_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let mut attempt = open(&flow)?;
     strategy(call)?;
     if attempt["verifications"]["email_address"]["next_action"] != "needs_attempt" {
-        return Err(errors::strategy_invalid("email_code"));
+        return Err(ApiError::strategy_invalid("email_code"));
     }
     let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
     let attempts = attempt["verifications"]["email_address"]["attempts"].as_i64().unwrap_or(0) + 1;
@@ -230,7 +230,7 @@ pub fn attempt_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     if code != call.app.config.flows.verification_code {
         let id = attempt["id"].as_str().unwrap_or("").to_string();
         flow.store.insert(COLLECTION, &id, attempt);
-        return Err(errors::code_incorrect());
+        return Err(ApiError::verification_code_incorrect());
     }
     attempt["verifications"]["email_address"]["status"] = json!("verified");
     attempt["verifications"]["email_address"]["next_action"] = json!("");

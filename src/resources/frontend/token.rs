@@ -17,7 +17,6 @@
 
 use serde_json::{json, Value};
 
-use super::errors;
 use crate::error::ApiError;
 use crate::resources::organizations;
 use crate::state::Store;
@@ -42,7 +41,7 @@ pub struct Mint<'a> {
 /// The session if it is live, with the organization to put in the token.
 fn load(store: &Store, session_id: &str, organization: Option<&str>) -> Result<Loaded, ApiError> {
     let mut loaded = session_token::load_active(store, session_id).map_err(|e| match e.status {
-        404 if store.get("sessions", session_id).is_some() => errors::signed_out(),
+        404 if store.get("sessions", session_id).is_some() => ApiError::signed_out(),
         _ => e,
     })?;
     if let Some(org_id) = organization {
@@ -57,7 +56,7 @@ fn load(store: &Store, session_id: &str, organization: Option<&str>) -> Result<L
 pub fn mint(store: &mut Store, key: &SigningKey, session_id: &str, mint: &Mint) -> Result<(String, i64, i64), ApiError> {
     let loaded = load(store, session_id, mint.organization)?;
     if loaded.user.as_ref().is_some_and(|u| u["banned"] == true) {
-        return Err(errors::signed_out());
+        return Err(ApiError::signed_out());
     }
     let now = store.now_ms() / 1000;
     let mut claims = session_token::session_claims(store, &loaded, mint.issuer, now, mint.lifetime);
