@@ -1,5 +1,5 @@
 //! `GET|DELETE /__admin/emails` and `/__admin/sms`: the messages Clerk would
-//! have sent for an instance (`resources/frontend/outbox.rs`), newest first,
+//! have sent for an instance (`resources/outbox.rs`), newest first,
 //! so a test reads the code or link it must use; `?to=` filters by
 //! recipient. `GET|PATCH /__admin/frontend/environment`: the instance's
 //! environment URLs (`sign_in_url`, `sign_up_url`, `after_sign_in_url`,
@@ -18,7 +18,8 @@ use super::{query_value, require_instance};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::pipeline::{Request, Response};
-use crate::resources::frontend::{environment, outbox};
+use crate::resources::frontend::environment;
+use crate::resources::outbox;
 
 /// The collection an outbox path names.
 pub fn collection(path: &str) -> Option<&'static str> {

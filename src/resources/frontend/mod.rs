@@ -18,7 +18,7 @@
 //! (identity and answers), [`environment`], [`sign_up`], [`sign_in`],
 //! [`sessions`], [`me`] (organizations), [`handshake`] (also
 //! [`handshake::handshake_payload`] for BAPI's `GET /v1/clients/handshake_payload`),
-//! [`outbox`] (emails and SMS), [`token`] (browser session tokens), [`view`].
+//! `resources/outbox` (emails and SMS), [`token`] (browser session tokens), [`view`].
 //!
 //! ```
 //! use clerk_mock::resources::frontend::{handlers, FrontendAnswer};
@@ -32,7 +32,6 @@ pub mod environment;
 pub mod flow;
 pub mod handshake;
 pub mod me;
-pub mod outbox;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;

@@ -128,7 +128,7 @@ pub fn create_token(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let org_text = org.as_ref().map(|o| o.as_str().unwrap_or("").to_string());
     let mint = Mint { organization: org_text.as_deref(), ..flow.mint() };
     let key = flow.key.clone();
-    let (jwt, _, _) = token::mint(&mut flow.store, &key, &path_session(call).to_string(), &mint)?;
+    let (jwt, _, _) = token::mint(&mut flow.store, &key, path_session(call), &mint)?;
     bare_token(flow, jwt)
 }
 

@@ -15,8 +15,9 @@
 use serde_json::{json, Value};
 
 use super::flow::Flow;
-use super::{outbox, sessions, FrontendAnswer, FrontendCall};
+use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
+use crate::resources::outbox;
 use crate::resources::passwords;
 use crate::resources::users::index;
 use crate::tokens::sign_in as sign_in_tokens;

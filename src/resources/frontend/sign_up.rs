@@ -16,8 +16,9 @@ use serde_json::{json, Map, Value};
 
 use super::flow::Flow;
 use super::sign_in::CODE_LIFETIME_MS;
-use super::{outbox, sessions, FrontendAnswer, FrontendCall};
+use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
+use crate::resources::outbox;
 use crate::resources::passwords;
 use crate::resources::users::{checks, index, insert_user, model};
 

@@ -192,7 +192,7 @@ fn signing_up_with_an_email_code_creates_the_user_and_an_active_session() {
     assert_eq!(created.body["client"]["sign_up"]["id"], su["id"]);
     let id = su["id"].as_str().unwrap().to_string();
     b.post("prepareSignUpsVerification", &[("sign_up_id", &id)], json!({"strategy": "email_code"}));
-    let sent = super::outbox::list(&b.store(), super::outbox::EMAILS, Some("ada@example.com")).into_iter().cloned().collect::<Vec<_>>();
+    let sent = crate::resources::outbox::list(&b.store(), crate::resources::outbox::EMAILS, Some("ada@example.com")).into_iter().cloned().collect::<Vec<_>>();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["code"], "424242");
     assert_eq!(sent[0]["belongs_to"]["id"], id.as_str());
@@ -282,7 +282,7 @@ fn signing_in_with_an_email_code_reads_the_code_from_the_outbox() {
     let email_id = started.body["response"]["supported_first_factors"][1]["email_address_id"].as_str().unwrap().to_string();
     let prepared = b.post("prepareSignInFactorOne", &[("sign_in_id", &id)], json!({"strategy": "email_code", "email_address_id": email_id}));
     assert_eq!(prepared.body["response"]["first_factor_verification"]["status"], "unverified");
-    let code = super::outbox::list(&b.store(), super::outbox::EMAILS, Some("code@example.com"))[0]["code"].as_str().unwrap().to_string();
+    let code = crate::resources::outbox::list(&b.store(), crate::resources::outbox::EMAILS, Some("code@example.com"))[0]["code"].as_str().unwrap().to_string();
     let done = b.post("attemptSignInFactorOne", &[("sign_in_id", &id)], json!({"strategy": "email_code", "code": code}));
     assert_eq!(done.body["response"]["status"], "complete");
 }
