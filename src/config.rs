@@ -209,6 +209,52 @@ pub struct ServeArgs {
     pub frontend_bundles: Option<PathBuf>,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+/// The Frontend API's flows (see `resources/frontend/`): the code every
+/// verification accepts, the session token lifetime, and the URLs the
+/// environment sends clerk-js to (each instance can override them through
+/// `PATCH /__admin/frontend/environment`).
+#[derive(Args, Debug, Clone)]
+pub struct FlowArgs {
+    /// The one-time code every email/SMS verification sends and accepts.
+    #[arg(long, env = "CLERK_MOCK_VERIFICATION_CODE", default_value = "424242")]
+    pub verification_code: String,
+    /// Lifetime in seconds of session tokens the Frontend API mints (clerk-js
+    /// refreshes ~17 s before expiry; keep it ≥ 30 outside refresh tests).
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_TOKEN_LIFETIME", default_value_t = 60)]
+    pub frontend_token_lifetime: i64,
+    /// `display_config.sign_in_url` of the environment (e.g. http://localhost:3000/sign-in).
+    #[arg(long, env = "CLERK_MOCK_SIGN_IN_URL")]
+    pub sign_in_url: Option<String>,
+    /// `display_config.sign_up_url`.
+    #[arg(long, env = "CLERK_MOCK_SIGN_UP_URL")]
+    pub sign_up_url: Option<String>,
+    /// `display_config.after_sign_in_url`.
+    #[arg(long, env = "CLERK_MOCK_AFTER_SIGN_IN_URL")]
+    pub after_sign_in_url: Option<String>,
+    /// `display_config.after_sign_up_url`.
+    #[arg(long, env = "CLERK_MOCK_AFTER_SIGN_UP_URL")]
+    pub after_sign_up_url: Option<String>,
+    /// `display_config.home_url`.
+    #[arg(long, env = "CLERK_MOCK_HOME_URL")]
+    pub home_url: Option<String>,
+}
+
+impl Default for FlowArgs {
+    fn default() -> Self {
+        FlowArgs {
+            verification_code: "424242".into(),
+            frontend_token_lifetime: 60,
+            sign_in_url: None,
+            sign_up_url: None,
+            after_sign_in_url: None,
+            after_sign_up_url: None,
+            home_url: None,
+        }
+    }
 }
 
 /// Webhook delivery (see `webhooks/`).
@@ -264,6 +310,7 @@ impl Default for ServeArgs {
             signing_key: None,
             frontend_bundles: None,
             webhooks: WebhookArgs::default(),
+            flows: FlowArgs::default(),
         }
     }
 }

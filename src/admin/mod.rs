@@ -18,6 +18,8 @@
 //! POST   /__admin/snapshot                    save every instance to --data-dir now
 //! GET    /__admin/signing_key, POST …/rotate  the instance's signing key (tokens::admin)
 //! …      /__admin/webhooks[/events|/deliveries|/flush]  endpoints, events, deliveries (webhooks.rs)
+//! GET    /__admin/emails, /__admin/sms        what Clerk would have sent, newest first (?to=); DELETE clears (outbox.rs)
+//! GET    /__admin/frontend/environment        the instance's environment URLs; PATCH overrides them (outbox.rs)
 //! ```
 //!
 //! The instance is picked by the same `Authorization: Bearer sk_test_…` as
@@ -30,6 +32,7 @@
 
 mod collections;
 pub mod instances;
+pub mod outbox;
 mod scenarios;
 mod state;
 pub mod ui;
@@ -76,6 +79,10 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("GET", "/__admin/collections") => require_instance(app, req).map(|key| collections::names(app, &key)),
         ("GET", p) if p.starts_with("/__admin/collections/") => require_instance(app, req)
             .and_then(|key| collections::page(app, req, &key, &p["/__admin/collections/".len()..])),
+        ("GET", p) if outbox::collection(p).is_some() => outbox::list(app, req, outbox::collection(p).unwrap_or_default()),
+        ("DELETE", p) if outbox::collection(p).is_some() => outbox::clear(app, req, outbox::collection(p).unwrap_or_default()),
+        ("GET", "/__admin/frontend/environment") => outbox::get_environment(app, req),
+        ("PATCH", "/__admin/frontend/environment") => outbox::patch_environment(app, req),
         (method, p) => Err(match allowed(p) {
             Some(methods) => ApiError::method_not_allowed(method, p, &methods.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
             None => ApiError::path_not_found(p),
@@ -93,6 +100,8 @@ fn allowed(path: &str) -> Option<&'static [&'static str]> {
         "/__admin/scenarios" => &["GET", "POST", "DELETE"],
         "/__admin/requests" => &["GET", "DELETE"],
         "/__admin/instances" | "/__admin/collections" => &["GET"],
+        "/__admin/emails" | "/__admin/sms" => &["GET", "DELETE"],
+        "/__admin/frontend/environment" => &["GET", "PATCH"],
         p if p.starts_with("/__admin/scenarios/") => &["DELETE"],
         p if p.starts_with("/__admin/requests/") || p.starts_with("/__admin/collections/") || p.starts_with("/__admin/ui/") => &["GET"],
         _ => return None,
@@ -146,7 +155,7 @@ pub(crate) fn query_value(req: &Request, name: &str) -> Option<String> {
 /// The admin features of this build (`features` in health): the dashboard
 /// shows the sections these name. A build with webhooks adds `"webhooks"`
 /// (its `/__admin/webhooks…` routes), one with the email/SMS outbox `"outbox"`.
-pub const FEATURES: &[&str] = &["state", "journal", "scenarios", "signing_key", "instances", "collections"];
+pub const FEATURES: &[&str] = &["state", "journal", "scenarios", "signing_key", "instances", "collections", "outbox"];
 
 /// [`FEATURES`], plus `webhooks` when a catalogue is loaded (the
 /// dashboard shows its Webhooks tab then).

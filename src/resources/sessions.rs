@@ -49,6 +49,39 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
     let session_id = store.new_id("sess");
     let client_id = store.new_id("client");
     let now = store.now_ms();
+    let session = insert_session(store, &session_id, &client_id, user_id, org_id, actor, now);
+    let client = json!({
+        "object": "client",
+        "id": client_id,
+        "last_active_session_id": session_id,
+        "sign_in_id": null,
+        "sign_up_id": null,
+        "last_authentication_strategy": null,
+        "created_at": now,
+        "updated_at": now,
+    });
+    store.insert(CLIENTS, &client_id, client);
+    session
+}
+
+/// A new active session on an existing client (the Frontend API's browser
+/// client): the same session object [`start_session`] stores, so BAPI lists,
+/// revokes and mints tokens for it like any other.
+pub fn start_session_on_client(store: &mut Store, client_id: &str, user_id: &str, org_id: Option<&str>) -> Value {
+    let session_id = store.new_id("sess");
+    let now = store.now_ms();
+    insert_session(store, &session_id, client_id, user_id, org_id, None, now)
+}
+
+fn insert_session(
+    store: &mut Store,
+    session_id: &str,
+    client_id: &str,
+    user_id: &str,
+    org_id: Option<&str>,
+    actor: Option<Value>,
+    now: i64,
+) -> Value {
     let session = json!({
         "object": "session",
         "id": session_id,
@@ -65,18 +98,7 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
         "created_at": now,
         "tasks": null,
     });
-    let client = json!({
-        "object": "client",
-        "id": client_id,
-        "last_active_session_id": session_id,
-        "sign_in_id": null,
-        "sign_up_id": null,
-        "last_authentication_strategy": null,
-        "created_at": now,
-        "updated_at": now,
-    });
-    store.insert(SESSIONS, &session_id, session.clone());
-    store.insert(CLIENTS, &client_id, client);
+    store.insert(SESSIONS, session_id, session.clone());
     if let Some(user) = store.get_mut("users", user_id) {
         if user.get("last_active_at").is_some() {
             user["last_active_at"] = json!(now);
