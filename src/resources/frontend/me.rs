@@ -95,7 +95,6 @@ pub fn create_organization(call: &FrontendCall) -> Result<FrontendAnswer, ApiErr
         body["slug"] = json!(slug);
     }
     let org = organizations::insert_organization(&mut flow.store, &body)?;
-    flow.update_client(|_| {});
     flow.wrapped(org)
 }
 
@@ -124,6 +123,5 @@ pub fn accept_invitation(call: &FrontendCall) -> Result<FrontendAnswer, ApiError
     }
     let accepted = flow.store.get(INVITATIONS, &id).cloned().unwrap_or(Value::Null);
     let answer = invitation_view(&flow, &accepted);
-    flow.update_client(|_| {});
     flow.wrapped(answer)
 }
