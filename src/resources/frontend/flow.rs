@@ -131,6 +131,17 @@ pub fn conform(call: &FrontendCall, status: u16, body: Value) -> Value {
     serde_json::from_slice(&out).unwrap_or(body)
 }
 
+/// Clerk's `resource_not_found` for `what`, as a 404 where the operation
+/// declares one, else as the 400 it declares (`prepare_verification` and
+/// `attempt_verification` of an unknown sign-up declare no 404).
+pub fn not_found(call: &FrontendCall, what: &str) -> ApiError {
+    let error = ApiError::not_found(what);
+    if call.op.response_for(404).is_some() {
+        return error;
+    }
+    ApiError { status: 400, ..error }
+}
+
 impl<'a> Flow<'a> {
     /// Starts a request: key first (never under the store lock), then the
     /// store, then the client.

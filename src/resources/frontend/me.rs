@@ -12,7 +12,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::Flow;
+use super::flow::{self, Flow};
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations::{self, invitations, memberships, INVITATIONS, MEMBERSHIPS};
@@ -108,7 +108,7 @@ pub fn accept_invitation(call: &FrontendCall) -> Result<FrontendAnswer, ApiError
         .get(INVITATIONS, &id)
         .filter(|i| i["email_address"].as_str().is_some_and(|e| emails.contains(&e.to_lowercase())))
         .cloned()
-        .ok_or_else(|| ApiError::not_found("organization invitation"))?;
+        .ok_or_else(|| flow::not_found(call, "organization invitation"))?;
     if invitation_view(&flow, &invitation)["status"] != "pending" {
         return Err(ApiError::invitation_not_pending());
     }
