@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug, Clone)]
-#[command(name = "clerk-mock", about = "A local, stateful fake of the Clerk Backend API")]
+#[command(name = "clerk-mock", about = "A local, stateful fake of the Clerk Backend and Frontend APIs")]
 #[command(args_conflicts_with_subcommands = true, disable_version_flag = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -123,6 +123,11 @@ pub struct SpecArgs {
     /// fetching the default specs into the cache.
     #[arg(long, env = "CLERK_MOCK_OFFLINE")]
     pub offline: bool,
+    /// A Frontend API spec file (JSON or YAML), dated by its file name
+    /// (`fapi-2025-11-10.json`, `2026-05-12.yml`); repeatable. Besides these,
+    /// the Frontend API documents found in `--spec-dir` (Clerk's `fapi/`) load.
+    #[arg(long = "frontend-spec", env = "CLERK_MOCK_FRONTEND_SPEC", value_delimiter = ',')]
+    pub frontend_specs: Vec<PathBuf>,
     /// Where a first start fetches the default specs from: `<source>/bapi/<version>.yml`
     /// (default: https://raw.githubusercontent.com/clerk/openapi-specs/main).
     #[arg(long, env = "CLERK_MOCK_SPEC_SOURCE")]
@@ -184,6 +189,15 @@ pub struct ServeArgs {
     /// and the publishable key encodes; must contain a dot.
     #[arg(long, env = "CLERK_MOCK_FRONTEND_HOST", default_value = crate::tokens::frontend::DEFAULT_FRONTEND_HOST)]
     pub frontend_host: String,
+    /// Port of the Frontend API listener (what clerk-js calls), on the same
+    /// host; default: the Backend API port + 1 (a free one when that is 0, and
+    /// none when the default is taken); 0 picks a free one.
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_PORT")]
+    pub frontend_port: Option<u16>,
+    /// The instance Frontend API requests without a `Clerk-Secret-Key` header
+    /// belong to; default: the first secret key the mock sees.
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_SECRET_KEY")]
+    pub frontend_secret_key: Option<String>,
     /// RSA private key (a PEM file, or the PEM text) every instance signs tokens
     /// with until rotated; without it each instance generates one at first use.
     #[arg(long, env = "CLERK_MOCK_SIGNING_KEY")]
@@ -291,6 +305,8 @@ impl Default for ServeArgs {
             data_dir: None,
             journal_size: 1000,
             frontend_host: crate::tokens::frontend::DEFAULT_FRONTEND_HOST.into(),
+            frontend_port: None,
+            frontend_secret_key: None,
             signing_key: None,
             frontend_bundles: None,
             webhooks: WebhookArgs::default(),

@@ -43,7 +43,7 @@ use serde_json::{json, Value};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::journal::Filter;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 /// The header that carries `--admin-token`.
 pub const TOKEN_HEADER: &str = "x-admin-token";
@@ -126,19 +126,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// The instance key of an admin request, if it names one: its bearer key,
 /// else the key behind the instance handle it sends (see [`instances`]).
 pub(crate) fn instance_key(app: &App, req: &Request) -> Result<Option<String>, ApiError> {
-    let Some(header) = req.header("authorization") else {
-        return instances::requested_handle(req).map(|h| instances::resolve(app, &h)).transpose();
-    };
-    let key = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).unwrap_or("").trim();
-    let well_formed = (key.starts_with("sk_test_") || key.starts_with("sk_live_"))
-        && key.len() > 8
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !well_formed {
-        return Err(ApiError::unauthorized(
-            "The secret key in the Authorization header is malformed: expected `Bearer sk_test_…` or `Bearer sk_live_…`.",
-        ));
+    match crate::wire::secret_key(req.header("authorization"))? {
+        Some(key) => {
+            app.instances.note_secret_key(&key);
+            Ok(Some(key))
+        }
+        None => instances::requested_handle(req).map(|h| instances::resolve(app, &h)).transpose(),
     }
-    Ok(Some(key.to_string()))
 }
 
 /// The instance key, required.
@@ -196,6 +190,11 @@ fn health(app: &App, req: &Request) -> Value {
         // What this build's admin API offers; the dashboard shows a tab per feature.
         "features": features(app),
         "webhooks": app.webhooks.health(),
+        // Where clerk-js talks to (the Frontend API listener), and what it serves.
+        "frontend_api_url": app.frontend_url.get(),
+        "frontend_specs": app.frontend_specs.as_ref().map(|set| set.specs.iter().map(|s| json!({
+            "version": s.version, "operations": s.operations.len(), "file": s.source.display().to_string()
+        })).collect::<Vec<_>>()),
     });
     if let (Some(out), Some(tokens)) = (body.as_object_mut(), crate::tokens::admin::health_fields(app, req).as_object()) {
         out.extend(tokens.clone());
@@ -271,10 +270,10 @@ fn entry_json(req: &Request, entry: &crate::journal::Entry, bodies: bool) -> Val
         &light
     };
     let mut out = serde_json::to_value(shown).unwrap_or_else(|_| json!({}));
-    let caller_key = req.header("authorization").map(|h| h.trim_start_matches("Bearer ").trim_start_matches("bearer ").trim());
+    let caller_key = crate::wire::secret_key(req.header("authorization")).ok().flatten();
     if let Some(key) = entry.instance.as_deref() {
         out["instance_id"] = json!(instances::handle_of(key));
-        if caller_key != Some(key) {
+        if caller_key.as_deref() != Some(key) {
             out["instance"] = json!(instances::mask(key));
         }
     }

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::{instance_key, query_value};
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 use crate::scenario::model::{compile, parse_text};
 use crate::scenario::{bundled, check_operations, Scope};
 

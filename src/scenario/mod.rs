@@ -38,7 +38,7 @@ use parking_lot::{Mutex, RwLock};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::pipeline::Response;
+use crate::wire::Response;
 use crate::openapi::SpecSet;
 pub use action::Action;
 pub use matcher::Facts;
