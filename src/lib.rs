@@ -53,6 +53,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod bundles;
 pub mod config;
 pub mod coverage;
 pub mod error;
@@ -63,6 +64,7 @@ pub mod healthcheck;
 pub mod journal;
 pub mod persist;
 pub mod pipeline;
+pub mod wire;
 pub mod registry;
 pub mod render;
 pub mod resources;

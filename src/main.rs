@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use clerk_mock::app::App;
-use clerk_mock::config::{Cli, Command, ServeArgs, SpecCommand};
+use clerk_mock::config::{BundlesCommand, Cli, Command, ServeArgs, SpecCommand};
 use clerk_mock::server::{shutdown_signal, MockServer};
 
 fn main() -> ExitCode {
@@ -31,6 +31,15 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e.to_string()),
+        },
+        Some(Command::Bundles(BundlesCommand::Fetch(args))) => match clerk_mock::bundles::fetch::fetch(args) {
+            Ok(fetched) => {
+                for f in fetched {
+                    println!("{}@{} {}", f.package.npm_name(), f.version, f.dir.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
         },
         Some(Command::Health(args)) => match clerk_mock::healthcheck::check(args) {
             Ok(_) => ExitCode::SUCCESS,
@@ -85,6 +94,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             "loaded spec"
         );
     }
+    app.bundles.log();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
@@ -105,6 +115,10 @@ fn serve(args: ServeArgs) -> ExitCode {
             pk = server.app().tokens.publishable_key,
             iss = server.app().tokens.issuer,
         );
+        // What clerk-js talks to: CLERK_FAPI_URL for a proxy, or the proxyUrl itself.
+        if let Some(frontend) = server.frontend_url() {
+            banner.push_str(&format!("frontend api: {frontend}\n"));
+        }
         // The app's CLERK_WEBHOOK_SIGNING_SECRET for the --webhook-url endpoints.
         if let Some(secret) = server.app().webhooks.global_secret() {
             banner.push_str(&format!("webhook signing secret: {secret}\n"));

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;

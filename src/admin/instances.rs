@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 /// The header that names an instance by its handle.
 pub const HEADER: &str = "x-clerk-mock-instance";

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::{instance_key, query_value};
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 use crate::scenario::model::{compile, parse_text};
 use crate::scenario::{bundled, check_operations, Scope};
 
@@ -69,7 +69,7 @@ pub fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
         }
         other => return Err(invalid(format!("send {{\"scenario\": \"NAME\"}} or a scenario document, not {other}"))),
     };
-    check_operations(&scenario, &app.specs).map_err(invalid)?;
+    check_operations(&scenario, &app.spec_sets()).map_err(invalid)?;
     let scope = scope(app, req, body_scope.as_deref())?;
     let name = scenario.name.clone();
     let loaded = app.scenarios.add(scenario, scope);

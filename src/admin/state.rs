@@ -13,7 +13,7 @@ use super::require_instance;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::fixtures::{self, raw, FixtureError};
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 pub fn get(app: &App, req: &Request) -> Result<Response, ApiError> {
     let key = require_instance(app, req)?;

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::{instance_key, query_pairs};
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 use crate::scenario::matcher::glob;
 use crate::webhooks::endpoints::{Endpoint, Scope};
 use crate::webhooks::{self, delivery::Status};

@@ -107,7 +107,7 @@ catalogue! {
     SCENARIO_INVALID = "scenario_invalid", Project;
     /// `X-Clerk-Mock-Scenario` names a scenario neither bundled nor loaded.
     SCENARIO_NOT_FOUND = "scenario_not_found", Project;
-    /// A session (or fixture session) for a banned user.
+    /// A session (or fixture session) for a banned user (422); a Frontend API sign-in or token of one (403).
     USER_BANNED = "user_banned", Project;
     /// A profile image upload that is not an image.
     IMAGE_NOT_SUPPORTED = "image_not_supported", Project;
@@ -145,6 +145,24 @@ catalogue! {
     INVITATION_ALREADY_REVOKED = "invitation_already_revoked", Project;
     /// Revoking an accepted invitation.
     INVITATION_ALREADY_ACCEPTED = "invitation_already_accepted", Project;
+    /// A Frontend API sign-in whose identifier no user has.
+    FORM_IDENTIFIER_NOT_FOUND = "form_identifier_not_found", Clerk;
+    /// A Frontend API sign-in or sign-up strategy the account or attempt cannot use (not offered, not prepared).
+    STRATEGY_FOR_USER_INVALID = "strategy_for_user_invalid", Clerk;
+    /// A Frontend API sign-in or sign-up while the browser already has an active session (single-session mode).
+    SESSION_EXISTS = "session_exists", Clerk;
+    /// A Frontend API sign-in of a locked user.
+    USER_LOCKED = "user_locked", Clerk;
+    /// A Frontend API call for a session that is not live on this browser (ended, revoked or banned through the Backend API, or none): clerk-js signs out.
+    SIGNED_OUT = "signed_out", Project;
+    /// A sign-in `ticket` that does not verify, is used, revoked or expired.
+    TICKET_INVALID = "ticket_invalid", Project;
+    /// A Frontend API organization switch or token for an organization the user is not a member of.
+    NOT_A_MEMBER_IN_ORGANIZATION = "not_a_member_in_organization", Project;
+    /// Creating an organization from the browser for a user with `create_organization_enabled: false`.
+    NOT_ALLOWED_ACCESS = "not_allowed_access", Project;
+    /// Accepting an organization invitation that is no longer pending.
+    ORGANIZATION_INVITATION_NOT_PENDING = "organization_invitation_not_pending", Project;
 }
 
 /// `docs/errors.md`: the catalogue as a table, in catalogue order.

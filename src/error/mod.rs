@@ -104,6 +104,12 @@ impl ApiError {
         )
     }
 
+    /// No Frontend API operation (or, with `why`, no Frontend API at all) for a path.
+    pub fn frontend_path_not_found(path: &str, why: Option<&str>) -> Self {
+        let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+        Self::new(404, code::RESOURCE_NOT_FOUND, "not found", format!("No Clerk Frontend API operation matches the path {path}{why}."))
+    }
+
     pub fn method_not_allowed(method: &str, path: &str, allowed: &[String]) -> Self {
         Self::new(
             405,

@@ -287,4 +287,74 @@ impl ApiError {
             format!("{pending} webhook deliveries were still pending after {timeout_ms} ms."),
         )
     }
+
+    // --- the Frontend API's flows (resources/frontend) ---------------------
+
+    /// 422 `form_identifier_not_found` on `identifier`.
+    pub fn identifier_not_found() -> Self {
+        Self::new(422, code::FORM_IDENTIFIER_NOT_FOUND, "Couldn't find your account.", "Couldn't find your account.")
+            .with_param("identifier")
+    }
+
+    /// 422 `form_code_incorrect`: a verification code that is not the one sent.
+    pub fn verification_code_incorrect() -> Self {
+        Self::new(422, code::FORM_CODE_INCORRECT, "Incorrect code", "Incorrect code").with_param("code")
+    }
+
+    /// 422 `strategy_for_user_invalid` on `strategy`.
+    pub fn strategy_invalid(strategy: &str) -> Self {
+        Self::new(
+            422,
+            code::STRATEGY_FOR_USER_INVALID,
+            "Invalid verification strategy",
+            format!("The verification strategy `{strategy}` is not valid for this account."),
+        )
+        .with_param("strategy")
+    }
+
+    /// 400 `session_exists`: single-session mode, already signed in.
+    pub fn session_exists() -> Self {
+        Self::new(400, code::SESSION_EXISTS, "You're already signed in.", "You're already signed in.")
+    }
+
+    /// 403 `user_banned`: a banned user signs in through the Frontend API.
+    pub fn sign_in_banned() -> Self {
+        Self::new(403, code::USER_BANNED, "Banned account", "This account has been banned. Please contact the administrator.")
+    }
+
+    /// 403 `user_locked`.
+    pub fn sign_in_locked() -> Self {
+        Self::new(403, code::USER_LOCKED, "Account locked", "Your account is locked. Please try again later.")
+    }
+
+    /// 401 `signed_out`: clerk-js answers it by reloading the client and signing out.
+    pub fn signed_out() -> Self {
+        Self::new(401, code::SIGNED_OUT, "Signed out", "You are signed out.")
+    }
+
+    /// 422 `ticket_invalid` on `ticket` (`why` says how).
+    pub fn ticket_invalid(why: &str) -> Self {
+        Self::new(422, code::TICKET_INVALID, "is invalid", format!("The ticket is not valid: {why}.")).with_param("ticket")
+    }
+
+    /// 403 `not_a_member_in_organization`.
+    pub fn not_a_member(org_id: &str) -> Self {
+        Self::new(403, code::NOT_A_MEMBER_IN_ORGANIZATION, "not a member", format!("You are not a member of organization {org_id}."))
+    }
+
+    /// 403 `not_allowed_access`: the user may not create organizations.
+    pub fn organization_creation_not_allowed() -> Self {
+        Self::new(403, code::NOT_ALLOWED_ACCESS, "not allowed", "You are not allowed to create organizations.")
+    }
+
+    /// 422 `organization_invitation_not_pending`.
+    pub fn invitation_not_pending() -> Self {
+        Self::new(422, code::ORGANIZATION_INVITATION_NOT_PENDING, "not pending", "This invitation is no longer pending.")
+    }
+
+    /// 404 `resource_not_found` on `nonce`: a handshake nonce unknown, used or expired.
+    pub fn handshake_nonce_invalid() -> Self {
+        Self::new(404, code::RESOURCE_NOT_FOUND, "not found", "No handshake payload for this nonce: it is unknown, used already, or expired.")
+            .with_param("nonce")
+    }
 }

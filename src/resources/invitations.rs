@@ -132,7 +132,17 @@ pub fn insert_invitation(store: &mut Store, body: &Value) -> Result<Value, ApiEr
 
 fn create_invitation(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
-    insert_invitation(&mut store, &ctx.body).map(Reply::Object)
+    let invitation = insert_invitation(&mut store, &ctx.body)?;
+    send_email(&mut store, &invitation);
+    Ok(Reply::Object(invitation))
+}
+
+/// The invitation email into the outbox, unless `notify: false`.
+fn send_email(store: &mut Store, invitation: &Value) {
+    if invitation["_notify"] != false {
+        let url = invitation["url"].as_str().unwrap_or("").to_string();
+        crate::resources::outbox::send_invitation_email(store, invitation, &url, None);
+    }
 }
 
 /// All or nothing: every item is checked before any is stored.
@@ -150,6 +160,9 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
         requests.push(check(&mut store, item, &earlier)?);
     }
     let created: Vec<Value> = requests.into_iter().map(|r| store_invitation(&mut store, r)).collect();
+    for invitation in &created {
+        send_email(&mut store, invitation);
+    }
     let total = created.len();
     Ok(Reply::list(created, total))
 }

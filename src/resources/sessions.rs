@@ -57,21 +57,41 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
                 "last_authentication_strategy": null,
             })
         });
-        json!({
-            "user_id": user_id,
-            "client_id": client["id"],
-            "actor": actor.unwrap_or(Value::Null),
-            "status": "active",
-            "last_active_organization_id": org_id,
-            "last_active_at": now,
-            "latest_activity": null,
-            "expire_at": now + EXPIRE_AFTER_MS,
-            "abandon_at": now + ABANDON_AFTER_MS,
-            "updated_at": now,
-            "created_at": now,
-            "tasks": null,
-        })
+        session_fields(client["id"].as_str().unwrap_or_default(), user_id, org_id, actor, now)
     });
+    mark_signed_in(store, user_id, &session);
+    session
+}
+
+/// A new active session on an existing client (the Frontend API's browser
+/// client): the same session object [`start_session`] stores, so BAPI lists,
+/// revokes and mints tokens for it like any other.
+pub fn start_session_on_client(store: &mut Store, client_id: &str, user_id: &str, org_id: Option<&str>) -> Value {
+    let session = store.create(&SESSION, |_, _, now| session_fields(client_id, user_id, org_id, None, now));
+    mark_signed_in(store, user_id, &session);
+    session
+}
+
+/// A new session's fields (beside its id and object).
+fn session_fields(client_id: &str, user_id: &str, org_id: Option<&str>, actor: Option<Value>, now: i64) -> Value {
+    json!({
+        "user_id": user_id,
+        "client_id": client_id,
+        "actor": actor.unwrap_or(Value::Null),
+        "status": "active",
+        "last_active_organization_id": org_id,
+        "last_active_at": now,
+        "latest_activity": null,
+        "expire_at": now + EXPIRE_AFTER_MS,
+        "abandon_at": now + ABANDON_AFTER_MS,
+        "updated_at": now,
+        "created_at": now,
+        "tasks": null,
+    })
+}
+
+/// The user's activity stamps follow a new session.
+fn mark_signed_in(store: &mut Store, user_id: &str, session: &Value) {
     let now = session["created_at"].as_i64().unwrap_or_default();
     if let Some(user) = store.get_mut(crate::resources::users::USERS, user_id) {
         if user.get("last_active_at").is_some() {
@@ -81,7 +101,6 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
             user["last_sign_in_at"] = json!(now);
         }
     }
-    session
 }
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {

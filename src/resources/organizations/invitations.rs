@@ -155,7 +155,16 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
     let invitation = insert_invitation(&mut store, &org_id, &ctx.body)?;
-    Ok(Reply::Object(view(&store, &invitation, &ctx.app.tokens.issuer)))
+    let answered = view(&store, &invitation, &ctx.app.tokens.issuer);
+    send_email(&mut store, &answered);
+    Ok(Reply::Object(answered))
+}
+
+/// The invitation email into the outbox (`answered`: the invitation as viewed, with its url).
+fn send_email(store: &mut Store, answered: &Value) {
+    let org_name = answered["public_organization_data"]["name"].as_str().unwrap_or("an organization").to_string();
+    let url = answered["url"].as_str().unwrap_or("").to_string();
+    crate::resources::outbox::send_invitation_email(store, answered, &url, Some(&org_name));
 }
 
 /// All or nothing: every item is checked before any is kept.
@@ -182,6 +191,9 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
         }
     }
     let views: Vec<Value> = created.iter().map(|i| view(&store, i, &ctx.app.tokens.issuer)).collect();
+    for answered in &views {
+        send_email(&mut store, answered);
+    }
     let total = views.len();
     Ok(Reply::list(views, total))
 }
