@@ -314,3 +314,34 @@ fn an_unknown_surface_in_a_rule_is_refused() {
     assert_eq!(resp.status, 422, "{}", resp.text);
     assert!(resp.text.contains("surface"), "{}", resp.text);
 }
+
+#[test]
+fn the_backend_api_serves_the_project_declared_handshake_payload_with_the_secret_key() {
+    let server = TestServer::start();
+    let key = common::fresh_key();
+    let redirect = "http://localhost:3000/dashboard";
+    let handshake = server.frontend().send(
+        "GET",
+        &format!("/v1/client/handshake?redirect_url={}&format=nonce&suffixed_cookies=false", urlencode(redirect)),
+        None,
+        Some(&[("Clerk-Secret-Key", key.as_str())]),
+    );
+    assert_eq!(handshake.status, 307, "{}", handshake.text);
+    let location = handshake.header("location").unwrap().to_string();
+    let nonce = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "__clerk_handshake_nonce")
+        .map(|(_, v)| v.into_owned())
+        .expect("a nonce on the redirect");
+    let bapi = server.client_with_key(&key);
+    let payload = bapi.get(&format!("/v1/clients/handshake_payload?nonce={nonce}"));
+    assert_eq!(payload.status, 200, "{}", payload.text);
+    assert!(payload.body["directives"].as_array().is_some_and(|d| !d.is_empty()), "{}", payload.text);
+    let journal = bapi.get("/__admin/requests?surface=bapi&limit=1");
+    assert_eq!(journal.body["data"][0]["operation_id"], "GetHandshakePayload");
+    assert_clerk_error(&bapi.get("/v1/clients/handshake_payload"), 400, "form_param_missing");
+    assert_clerk_error(&server.client().without_key().get(&format!("/v1/clients/handshake_payload?nonce={nonce}")), 401, "authentication_invalid");
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

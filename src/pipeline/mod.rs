@@ -24,6 +24,7 @@
 //! is awaited between stages, never while a lock is held.
 
 mod backend;
+pub mod declared;
 pub mod frontend;
 mod surface;
 
@@ -120,8 +121,7 @@ fn problems(err: &ApiError) -> Vec<Problem> {
 async fn serve(app: &App, surface: Surface, req: &Request, trace: &mut Trace) -> Result<Outcome, ApiError> {
     // 2 route
     let routed = surface.route(app, req)?;
-    let spec = routed.spec;
-    let op = &spec.operations[routed.op_index];
+    let (spec, op) = (routed.spec, routed.op);
     trace.operation_id = Some(op.id.clone());
     trace.api_version = Some(spec.version.clone());
 
