@@ -3,8 +3,8 @@
 //! client, and the answer helpers every handler ends with.
 //!
 //! Which client a request belongs to, in order (FAPI.md §1.3): the
-//! `__clerk_db_jwt` query parameter (dev-browser mode; an unknown token gets
-//! a new client bound to it), the mock's own `__client` cookie (cookie mode),
+//! `__clerk_db_jwt` query parameter (dev-browser mode; a token the mock never
+//! issued joins the cookie's client, else a new client), the mock's own `__client` cookie (cookie mode),
 //! a `__clerk_db_jwt` cookie (same-origin proxies forward the app's cookies),
 //! else a new client whose cookie the answer sets. Never a 401.
 //!
@@ -100,6 +100,14 @@ pub fn identify(call: &FrontendCall, store: &mut Store) -> (String, Vec<String>)
         if let Some(id) = find_client(store, "_dev_browser", token) {
             return (id, Vec::new());
         }
+        // A dev browser this mock never issued (a restart, another run) joins
+        // the browser's cookie client rather than signing it out.
+        if let Some(id) = cookie(call, CLIENT_COOKIE).and_then(|c| find_client(store, "_cookie", c)) {
+            if let Some(client) = store.get_mut(CLIENTS, &id) {
+                client["_dev_browser"] = json!(token);
+            }
+            return (id, Vec::new());
+        }
         let (id, cookie) = new_client(store, Some(token));
         return (id, vec![client_cookie(&cookie)]);
     }
@@ -121,6 +129,17 @@ pub fn conform(call: &FrontendCall, status: u16, body: Value) -> Value {
     let mut out = Vec::new();
     shape.write(&body, &mut out);
     serde_json::from_slice(&out).unwrap_or(body)
+}
+
+/// Clerk's `resource_not_found` for `what`, as a 404 where the operation
+/// declares one, else as the 400 it declares (`prepare_verification` and
+/// `attempt_verification` of an unknown sign-up declare no 404).
+pub fn not_found(call: &FrontendCall, what: &str) -> ApiError {
+    let error = ApiError::not_found(what);
+    if call.op.response_for(404).is_some() {
+        return error;
+    }
+    ApiError { status: 400, ..error }
 }
 
 impl<'a> Flow<'a> {

@@ -12,7 +12,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::Flow;
+use super::flow::{self, Flow};
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations::{self, invitations, memberships, INVITATIONS, MEMBERSHIPS};
@@ -95,7 +95,6 @@ pub fn create_organization(call: &FrontendCall) -> Result<FrontendAnswer, ApiErr
         body["slug"] = json!(slug);
     }
     let org = organizations::insert_organization(&mut flow.store, &body)?;
-    flow.update_client(|_| {});
     flow.wrapped(org)
 }
 
@@ -109,7 +108,7 @@ pub fn accept_invitation(call: &FrontendCall) -> Result<FrontendAnswer, ApiError
         .get(INVITATIONS, &id)
         .filter(|i| i["email_address"].as_str().is_some_and(|e| emails.contains(&e.to_lowercase())))
         .cloned()
-        .ok_or_else(|| ApiError::not_found("organization invitation"))?;
+        .ok_or_else(|| flow::not_found(call, "organization invitation"))?;
     if invitation_view(&flow, &invitation)["status"] != "pending" {
         return Err(ApiError::invitation_not_pending());
     }
@@ -124,6 +123,5 @@ pub fn accept_invitation(call: &FrontendCall) -> Result<FrontendAnswer, ApiError
     }
     let accepted = flow.store.get(INVITATIONS, &id).cloned().unwrap_or(Value::Null);
     let answer = invitation_view(&flow, &accepted);
-    flow.update_client(|_| {});
     flow.wrapped(answer)
 }

@@ -38,6 +38,9 @@ pub mod sign_up;
 pub mod token;
 pub mod view;
 
+/// BAPI `GET /v1/clients/handshake_payload?nonce=…` (served by the surface): see [`handshake`].
+pub use handshake::handshake_payload;
+
 use std::sync::Arc;
 
 use serde_json::{Map, Value};

@@ -16,7 +16,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::Flow;
+use super::flow::{self, Flow};
 use super::token::{self, Mint};
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
@@ -54,7 +54,7 @@ fn path_session<'c>(call: &'c FrontendCall) -> &'c str {
 fn own_session(flow: &Flow) -> Result<Value, ApiError> {
     match flow.store.get(SESSIONS, path_session(flow.call)) {
         Some(s) if s["client_id"] == flow.client_id.as_str() => Ok(s.clone()),
-        _ => Err(ApiError::not_found("session")),
+        _ => Err(flow::not_found(flow.call, "session")),
     }
 }
 
@@ -92,7 +92,7 @@ fn organization_choice(flow: &Flow, user_id: &str, field: &str) -> Result<Option
     let org_id = organizations::find_org(&flow.store, wanted)
         .and_then(|o| o["id"].as_str())
         .map(String::from)
-        .ok_or_else(|| ApiError::not_found("organization"))?;
+        .ok_or_else(|| flow::not_found(flow.call, "organization"))?;
     if organizations::membership_of(&flow.store, &org_id, user_id).is_none() {
         return Err(ApiError::not_a_member(&org_id));
     }

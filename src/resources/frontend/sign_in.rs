@@ -14,7 +14,7 @@
 
 use serde_json::{json, Value};
 
-use super::flow::Flow;
+use super::flow::{self, Flow};
 use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::outbox;
@@ -174,7 +174,7 @@ fn load(flow: &Flow) -> Result<Value, ApiError> {
     let id = flow.call.path.get("sign_in_id").and_then(Value::as_str).unwrap_or("");
     match flow.store.get(COLLECTION, id) {
         Some(a) if a["_client_id"] == flow.client_id.as_str() => Ok(a.clone()),
-        _ => Err(ApiError::not_found("sign in")),
+        _ => Err(flow::not_found(flow.call, "sign in")),
     }
 }
 

@@ -14,7 +14,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::flow::Flow;
+use super::flow::{self, Flow};
 use super::sign_in::CODE_LIFETIME_MS;
 use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
@@ -167,7 +167,7 @@ fn load(flow: &Flow) -> Result<Value, ApiError> {
     let id = flow.call.path.get("sign_up_id").and_then(Value::as_str).unwrap_or("");
     match flow.store.get(COLLECTION, id) {
         Some(a) if a["_client_id"] == flow.client_id.as_str() => Ok(a.clone()),
-        _ => Err(ApiError::not_found("sign up")),
+        _ => Err(flow::not_found(flow.call, "sign up")),
     }
 }
 

@@ -169,6 +169,17 @@ fn a_dev_browser_token_names_its_client() {
 }
 
 #[test]
+fn an_unknown_dev_browser_joins_the_cookie_client_instead_of_signing_it_out() {
+    let mut b = browser_or_skip!();
+    b.bapi_user("join@example.com", "join password");
+    let sid = b.sign_in("join@example.com", "join password");
+    let a = b.call("getClient", &[], &[("__clerk_db_jwt", "dvb_from_another_run")], json!({})).unwrap();
+    assert_eq!(a.body["response"]["sessions"][0]["id"], sid.as_str());
+    let stored = b.store().iter("clients").filter(|c| c["_dev_browser"] == "dvb_from_another_run").count();
+    assert_eq!(stored, 1);
+}
+
+#[test]
 fn the_environment_validates_and_follows_the_instance_urls() {
     let mut b = browser_or_skip!();
     b.store().singletons.insert("frontend_environment".into(), json!({"sign_in_url": "http://localhost:3000/sign-in"}));
