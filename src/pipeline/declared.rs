@@ -85,6 +85,6 @@ fn handshake_payload(ctx: &Ctx) -> Result<Reply, ApiError> {
     let nonce = ctx.raw_query_value("nonce").filter(|n| !n.is_empty()).ok_or_else(|| {
         ApiError::field_required("nonce is required: the `__clerk_handshake_nonce` the handshake redirect carried.").with_param("nonce")
     })?;
-    let payload: Value = crate::resources::frontend::handshake::handshake_payload(&ctx.instance, nonce)?;
+    let payload: Value = crate::resources::frontend::handshake_payload(&ctx.instance, nonce)?;
     Ok(Reply::Object(payload))
 }
