@@ -109,6 +109,11 @@ impl App {
         Ok(())
     }
 
+    /// The spec sets of both surfaces: the Backend API's, then the Frontend API's if loaded.
+    pub fn spec_sets(&self) -> Vec<&SpecSet> {
+        std::iter::once(&self.specs).chain(self.frontend_specs.as_ref()).collect()
+    }
+
     pub fn seed(&self) -> u64 {
         self.config.seed
     }

@@ -247,3 +247,62 @@ fn bundle_files_are_served_on_the_frontend_listener_to_any_origin() {
     assert_eq!(server.client().without_key().get("/npm/@clerk/clerk-js@6/dist/clerk.browser.js").status, 404, "not on the Backend listener");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Adds a scenario to one instance through the admin API.
+fn add_scenario(server: &TestServer, key: &str, scenario: Value) {
+    let resp = server.client_with_key(key).post("/__admin/scenarios", scenario);
+    assert_eq!(resp.status, 201, "{}", resp.text);
+}
+
+#[test]
+fn a_bundled_rate_limit_on_a_frontend_operation_answers_429_with_cors_and_is_journaled_as_fapi() {
+    let server = TestServer::start();
+    let key = common::fresh_key();
+    add_scenario(&server, &key, serde_json::json!({"scenario": "rate-limit-429?every=1&operation_id=createSignIn"}));
+    let headers = [("Clerk-Secret-Key", key.as_str()), ("Origin", "http://localhost:3000")];
+    let limited = server.frontend().form("/v1/client/sign_ins", "identifier=ada%40example.com", &headers);
+    assert_clerk_error(&limited, 429, "too_many_requests");
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    assert_eq!(limited.header("access-control-allow-origin"), Some("http://localhost:3000"), "clerk-js must be able to read a 429");
+    let other = server.frontend().send("GET", "/v1/client", None, Some(&headers));
+    assert_eq!(other.status, 200, "only the matched operation is limited");
+    let journal = server.client_with_key(&key).get("/__admin/requests?surface=fapi&operation_id=createSignIn");
+    let entry = &journal.body["data"][0];
+    assert_eq!(entry["surface"], "fapi");
+    assert_eq!(entry["status"], 429);
+    assert_eq!(entry["matched_rules"][0], "rate-limited");
+}
+
+#[test]
+fn a_rule_matches_a_frontend_path_template_and_its_surface() {
+    let server = TestServer::start();
+    let key = common::fresh_key();
+    let rules = serde_json::json!({"name": "tokens-down", "rules": [
+        {"match": {"path": "/v1/client/sessions/{session_id}/tokens", "surface": "fapi"}, "respond": {"status": 500, "error": {"code": "internal_clerk_error"}}},
+        {"match": {"path": "/v1/client", "surface": "bapi"}, "respond": {"status": 503}}
+    ]});
+    add_scenario(&server, &key, rules);
+    let headers = [("Clerk-Secret-Key", key.as_str())];
+    let tokens = server.frontend().form("/v1/client/sessions/sess_1/tokens", "organization_id=", &headers);
+    assert_clerk_error(&tokens, 500, "internal_clerk_error");
+    assert_eq!(server.frontend().send("GET", "/v1/client", None, Some(&headers)).status, 200, "a bapi rule never fires on the Frontend API");
+}
+
+#[test]
+fn a_slow_rule_on_get_client_fires_and_the_request_is_then_served() {
+    let server = TestServer::start();
+    let key = common::fresh_key();
+    add_scenario(&server, &key, serde_json::json!({"scenario": "slow?min_ms=1&max_ms=2&operation_id=getClient"}));
+    let resp = server.frontend().send("GET", "/v1/client", None, Some(&[("Clerk-Secret-Key", key.as_str())]));
+    assert_eq!(resp.status, 200);
+    let journal = server.client_with_key(&key).get("/__admin/requests?surface=fapi&limit=1");
+    assert_eq!(journal.body["data"][0]["matched_rules"][0], "latency");
+}
+
+#[test]
+fn an_unknown_surface_in_a_rule_is_refused() {
+    let server = TestServer::start();
+    let resp = server.client().post("/__admin/scenarios", serde_json::json!({"rules": [{"match": {"surface": "web"}, "respond": {"status": 500}}]}));
+    assert_eq!(resp.status, 422, "{}", resp.text);
+    assert!(resp.text.contains("surface"), "{}", resp.text);
+}

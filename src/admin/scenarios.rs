@@ -69,7 +69,7 @@ pub fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
         }
         other => return Err(invalid(format!("send {{\"scenario\": \"NAME\"}} or a scenario document, not {other}"))),
     };
-    check_operations(&scenario, &app.specs).map_err(invalid)?;
+    check_operations(&scenario, &app.spec_sets()).map_err(invalid)?;
     let scope = scope(app, req, body_scope.as_deref())?;
     let name = scenario.name.clone();
     let loaded = app.scenarios.add(scenario, scope);

@@ -151,7 +151,8 @@ async fn serve(app: &App, surface: Surface, req: &Request, trace: &mut Trace) ->
 
     // 4 scenario
     let decision = {
-        let facts = Facts::new(spec, op, &routed.method, &req.path, &raw_query, &req.headers, &req.body, &instance_key);
+        let facts = Facts::new(spec, op, &routed.method, &req.path, &raw_query, &req.headers, &req.body, &instance_key)
+            .on_surface(surface.name());
         app.scenarios.decide(&facts, req.header(scenario::HEADER))?
     };
     trace.rules = decision.fired;

@@ -367,10 +367,10 @@ impl Scenarios {
 
 /// Refuses a scenario whose plain (non-glob) operation ids none of the loaded
 /// specs has: a typo would otherwise silently match nothing.
-pub fn check_operations(scenario: &Scenario, specs: &SpecSet) -> Result<(), String> {
+pub fn check_operations(scenario: &Scenario, sets: &[&SpecSet]) -> Result<(), String> {
     for rule in &scenario.rules {
         for id in rule.matcher.operation_ids.iter().filter(|id| !id.contains(['*', '?'])) {
-            if !specs.specs.iter().any(|s| s.operation(id).is_some()) {
+            if !sets.iter().flat_map(|set| set.specs.iter()).any(|s| s.operation(id).is_some()) {
                 return Err(format!(
                     "scenario {}: rule `{}` matches operation_id `{id}`, which none of the loaded specs has",
                     scenario.name, rule.name
@@ -385,7 +385,7 @@ pub fn check_operations(scenario: &Scenario, specs: &SpecSet) -> Result<(), Stri
 pub fn install(app: &crate::app::App) -> Result<(), String> {
     for reference in app.config.scenarios.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
         let scenario = bundled::load(reference)?;
-        check_operations(&scenario, &app.specs)?;
+        check_operations(&scenario, &app.spec_sets())?;
         tracing::info!(scenario = %scenario.name, rules = scenario.rules.len(), "scenario active for every instance");
         app.scenarios.add(scenario, Scope::Global);
     }
