@@ -10,6 +10,7 @@ pub mod changes;
 pub mod generic;
 pub mod ids;
 pub mod index;
+pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
