@@ -12,6 +12,11 @@ use crate::state::Instances;
 pub struct App {
     pub config: ServeArgs,
     pub specs: SpecSet,
+    /// The Frontend API documents (`fapi/`, `--frontend-spec`), dated by
+    /// file name; `None` when none is loaded.
+    pub frontend_specs: Option<SpecSet>,
+    /// The Frontend API listener's URL, once it listens.
+    pub frontend_url: std::sync::OnceLock<String>,
     /// Per spec (same order as `specs.specs`), per operation index.
     pub plans: Vec<Vec<Plan>>,
     pub instances: Instances,
@@ -33,7 +38,17 @@ impl App {
         crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
         let files = load::discover(&config.spec.specs, config.spec.spec_dir.as_deref())?;
         let specs = SpecSet::load(&files, config.spec.default_version.as_deref())?;
-        Self::with_webhooks(Self::with_specs(config, specs))
+        let spec = &config.spec;
+        let frontend = load::discover_frontend(&spec.frontend_specs, spec.spec_dir.as_deref(), !spec.specs.is_empty())?;
+        let frontend = SpecSet::load_files(&frontend, load::version_in_file_name)?;
+        Self::with_webhooks(Self::with_specs(config, specs))?.with_frontend_specs(frontend)
+    }
+
+    /// Serves these Frontend API documents (none: the Frontend API answers
+    /// 404); a request without `__clerk_api_version` gets the newest.
+    pub fn with_frontend_specs(mut self, specs: Vec<Arc<Spec>>) -> Result<App, SpecError> {
+        self.frontend_specs = if specs.is_empty() { None } else { Some(SpecSet::newest_by_default(specs)?) };
+        Ok(self)
     }
 
     /// Turns on the webhooks the configuration asks for (the catalogue
@@ -75,8 +90,9 @@ impl App {
         let scenarios = Arc::new(crate::scenario::Scenarios::new(config.seed));
         let journal = crate::journal::Journal::new(config.journal_size);
         let webhooks = crate::webhooks::Webhooks::disabled(scenarios.clone());
+        let frontend_url = std::sync::OnceLock::new();
         let bundles = crate::bundles::Bundles::from_config(&config);
-        App { config, specs, plans, instances, tokens, scenarios, journal, webhooks, bundles }
+        App { config, specs, frontend_specs: None, frontend_url, plans, instances, tokens, scenarios, journal, webhooks, bundles }
     }
 
     /// What a serving app sets up after its specs, in order: the fixtures
@@ -91,6 +107,11 @@ impl App {
             tracing::info!(instances = restored, "state restored from the data directory");
         }
         Ok(())
+    }
+
+    /// The spec sets of both surfaces: the Backend API's, then the Frontend API's if loaded.
+    pub fn spec_sets(&self) -> Vec<&SpecSet> {
+        std::iter::once(&self.specs).chain(self.frontend_specs.as_ref()).collect()
     }
 
     pub fn seed(&self) -> u64 {

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug, Clone)]
-#[command(name = "clerk-mock", about = "A local, stateful fake of the Clerk Backend API")]
+#[command(name = "clerk-mock", about = "A local, stateful fake of the Clerk Backend and Frontend APIs")]
 #[command(args_conflicts_with_subcommands = true, disable_version_flag = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,6 +37,8 @@ pub enum Command {
     Spec(SpecCommand),
     /// Print COVERAGE.md: every operation of every loaded spec and how it is served.
     Coverage(SpecArgs),
+    /// Print docs/errors.md: every error code, when it fires and who named it.
+    Errors,
     /// Exit 0 when a clerk-mock answers GET /__admin/health on loopback, else 1
     /// (a container HEALTHCHECK that needs no curl).
     Health(HealthArgs),
@@ -121,6 +123,11 @@ pub struct SpecArgs {
     /// fetching the default specs into the cache.
     #[arg(long, env = "CLERK_MOCK_OFFLINE")]
     pub offline: bool,
+    /// A Frontend API spec file (JSON or YAML), dated by its file name
+    /// (`fapi-2025-11-10.json`, `2026-05-12.yml`); repeatable. Besides these,
+    /// the Frontend API documents found in `--spec-dir` (Clerk's `fapi/`) load.
+    #[arg(long = "frontend-spec", env = "CLERK_MOCK_FRONTEND_SPEC", value_delimiter = ',')]
+    pub frontend_specs: Vec<PathBuf>,
     /// Where a first start fetches the default specs from: `<source>/bapi/<version>.yml`
     /// (default: https://raw.githubusercontent.com/clerk/openapi-specs/main).
     #[arg(long, env = "CLERK_MOCK_SPEC_SOURCE")]
@@ -182,6 +189,15 @@ pub struct ServeArgs {
     /// and the publishable key encodes; must contain a dot.
     #[arg(long, env = "CLERK_MOCK_FRONTEND_HOST", default_value = crate::tokens::frontend::DEFAULT_FRONTEND_HOST)]
     pub frontend_host: String,
+    /// Port of the Frontend API listener (what clerk-js calls), on the same
+    /// host; default: the Backend API port + 1 (a free one when that is 0, and
+    /// none when the default is taken); 0 picks a free one.
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_PORT")]
+    pub frontend_port: Option<u16>,
+    /// The instance Frontend API requests without a `Clerk-Secret-Key` header
+    /// belong to; default: the first secret key the mock sees.
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_SECRET_KEY")]
+    pub frontend_secret_key: Option<String>,
     /// RSA private key (a PEM file, or the PEM text) every instance signs tokens
     /// with until rotated; without it each instance generates one at first use.
     #[arg(long, env = "CLERK_MOCK_SIGNING_KEY")]
@@ -193,6 +209,52 @@ pub struct ServeArgs {
     pub frontend_bundles: Option<PathBuf>,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+/// The Frontend API's flows (see `resources/frontend/`): the code every
+/// verification accepts, the session token lifetime, and the URLs the
+/// environment sends clerk-js to (each instance can override them through
+/// `PATCH /__admin/frontend/environment`).
+#[derive(Args, Debug, Clone)]
+pub struct FlowArgs {
+    /// The one-time code every email/SMS verification sends and accepts.
+    #[arg(long, env = "CLERK_MOCK_VERIFICATION_CODE", default_value = "424242")]
+    pub verification_code: String,
+    /// Lifetime in seconds of session tokens the Frontend API mints (clerk-js
+    /// refreshes ~17 s before expiry; keep it ≥ 30 outside refresh tests).
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_TOKEN_LIFETIME", default_value_t = 60)]
+    pub frontend_token_lifetime: i64,
+    /// `display_config.sign_in_url` of the environment (e.g. http://localhost:3000/sign-in).
+    #[arg(long, env = "CLERK_MOCK_SIGN_IN_URL")]
+    pub sign_in_url: Option<String>,
+    /// `display_config.sign_up_url`.
+    #[arg(long, env = "CLERK_MOCK_SIGN_UP_URL")]
+    pub sign_up_url: Option<String>,
+    /// `display_config.after_sign_in_url`.
+    #[arg(long, env = "CLERK_MOCK_AFTER_SIGN_IN_URL")]
+    pub after_sign_in_url: Option<String>,
+    /// `display_config.after_sign_up_url`.
+    #[arg(long, env = "CLERK_MOCK_AFTER_SIGN_UP_URL")]
+    pub after_sign_up_url: Option<String>,
+    /// `display_config.home_url`.
+    #[arg(long, env = "CLERK_MOCK_HOME_URL")]
+    pub home_url: Option<String>,
+}
+
+impl Default for FlowArgs {
+    fn default() -> Self {
+        FlowArgs {
+            verification_code: "424242".into(),
+            frontend_token_lifetime: 60,
+            sign_in_url: None,
+            sign_up_url: None,
+            after_sign_in_url: None,
+            after_sign_up_url: None,
+            home_url: None,
+        }
+    }
 }
 
 /// Webhook delivery (see `webhooks/`).
@@ -243,9 +305,12 @@ impl Default for ServeArgs {
             data_dir: None,
             journal_size: 1000,
             frontend_host: crate::tokens::frontend::DEFAULT_FRONTEND_HOST.into(),
+            frontend_port: None,
+            frontend_secret_key: None,
             signing_key: None,
             frontend_bundles: None,
             webhooks: WebhookArgs::default(),
+            flows: FlowArgs::default(),
         }
     }
 }

@@ -46,10 +46,11 @@ impl SpecDoc {
 }
 
 /// What a first start fetches: every Backend API version Clerk publishes, so
-/// each SDK's `Clerk-API-Version` finds its own spec, and the webhook event
-/// catalogue the webhooks are built from. To serve more kinds later, append
-/// them here (e.g. `SpecDoc { kind: "fapi", version: Cow::Borrowed("2025-11-10") }`);
-/// they land in the cache as `<kind>/<version>.yml`.
+/// each SDK's `Clerk-API-Version` finds its own spec, the two Frontend API
+/// versions clerk-js 6 asks for (`__clerk_api_version`), and the webhook
+/// event catalogue the webhooks are built from. They land in the cache as
+/// `<kind>/<version>.yml` (the Frontend API documents in `fapi/`, dated by
+/// that name, since their `info.version` is `v1` in both).
 pub const DEFAULT_SPECS: &[SpecDoc] = &[
     SpecDoc::bapi("2021-02-05"),
     SpecDoc::bapi("2024-10-01"),
@@ -57,6 +58,8 @@ pub const DEFAULT_SPECS: &[SpecDoc] = &[
     SpecDoc::bapi("2025-04-10"),
     SpecDoc::bapi("2025-11-10"),
     SpecDoc::bapi("2026-05-12"),
+    SpecDoc { kind: "fapi", version: Cow::Borrowed("2025-11-10") },
+    SpecDoc { kind: "fapi", version: Cow::Borrowed("2026-05-12") },
     SpecDoc { kind: "webhooks", version: Cow::Borrowed("2025-04-15") },
 ];
 
@@ -203,6 +206,7 @@ mod tests {
         let paths: Vec<String> = DEFAULT_SPECS.iter().map(SpecDoc::path).collect();
         assert_eq!(paths.first().map(String::as_str), Some("bapi/2021-02-05.yml"));
         assert_eq!(DEFAULT_SPECS.iter().filter(|d| d.kind == "bapi").count(), 6);
+        assert!(paths.contains(&"fapi/2025-11-10.yml".to_string()) && paths.contains(&"fapi/2026-05-12.yml".to_string()));
         assert!(DEFAULT_SPECS.iter().all(|d| crate::openapi::version_date(&d.version).as_deref() == Some(&*d.version)));
         assert_eq!(paths.last().map(String::as_str), Some("webhooks/2025-04-15.yml"), "the webhook catalogue comes along");
     }

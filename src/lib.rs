@@ -64,6 +64,7 @@ pub mod healthcheck;
 pub mod journal;
 pub mod persist;
 pub mod pipeline;
+pub mod wire;
 pub mod registry;
 pub mod render;
 pub mod resources;

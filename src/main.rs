@@ -48,6 +48,10 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some(Command::Errors) => {
+            print!("{}", clerk_mock::error::catalogue::markdown());
+            ExitCode::SUCCESS
+        }
         Some(Command::Coverage(spec)) => {
             let args = ServeArgs { spec: spec.clone(), ..ServeArgs::default() };
             match App::new(args) {
@@ -111,6 +115,10 @@ fn serve(args: ServeArgs) -> ExitCode {
             pk = server.app().tokens.publishable_key,
             iss = server.app().tokens.issuer,
         );
+        // What clerk-js talks to: CLERK_FAPI_URL for a proxy, or the proxyUrl itself.
+        if let Some(frontend) = server.frontend_url() {
+            banner.push_str(&format!("frontend api: {frontend}\n"));
+        }
         // The app's CLERK_WEBHOOK_SIGNING_SECRET for the --webhook-url endpoints.
         if let Some(secret) = server.app().webhooks.global_secret() {
             banner.push_str(&format!("webhook signing secret: {secret}\n"));

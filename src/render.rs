@@ -73,7 +73,10 @@ pub fn render(spec: &Spec, op: &Operation, reply: Reply, paginated: bool, seed: 
             let refs: Vec<&Value> = items.iter().collect();
             render_list(spec, success_schema, success_status, &refs, total_count, paginated, seed)
         }
-        Reply::StoredList { .. } => json(500, br#"{"errors":[{"message":"internal","long_message":"a stored list must be rendered with its store","code":"internal_clerk_error"}]}"#.to_vec()),
+        Reply::StoredList { .. } => {
+            let error = crate::error::ApiError::internal("a stored list must be rendered with its store");
+            json(500, serde_json::to_vec(&error.to_body("")).unwrap_or_default())
+        },
         Reply::Empty(status) => Rendered { status, body: Body::Empty, paginated_wrapper: false },
         Reply::Raw { status, content_type, body } => {
             Rendered { status, body: Body::Raw { content_type, text: body }, paginated_wrapper: false }
@@ -189,10 +192,5 @@ pub fn check_response(op: &Operation, rendered: &Rendered) -> Result<(), ApiErro
             format!("/{}: {}", at.replace('.', "/"), p.long_message)
         })
         .collect();
-    Err(ApiError::new(
-        500,
-        crate::error::code::RESPONSE_INVALID,
-        "mock response does not match the spec",
-        format!("{} {} answered {} with a body the spec does not allow: {}", op.method, op.path, rendered.status, details.join("; ")),
-    ))
+    Err(ApiError::response_invalid(format!("{} {} answered {} with a body the spec does not allow: {}", op.method, op.path, rendered.status, details.join("; "))))
 }

@@ -1,5 +1,7 @@
-//! The socket side: hyper's HTTP/1 server on tokio, the body-size limit, and
-//! graceful shutdown on SIGINT/SIGTERM (or a test's shutdown handle).
+//! The socket side: hyper's HTTP/1 server on tokio, one accept loop per API
+//! surface (the Backend API on `--port`, the Frontend API on
+//! `--frontend-port`, same host and same head/body limits), and graceful
+//! shutdown on SIGINT/SIGTERM (or a test's shutdown handle).
 //!
 //! ```no_run
 //! # async fn f() {
@@ -23,15 +25,18 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::config::ServeArgs;
-use crate::error::{code, ApiError};
-use crate::pipeline::{self, Outcome, Request, Response};
+use crate::error::ApiError;
+use crate::pipeline::{self, Surface};
+use crate::wire::{Outcome, Request, Response};
 
-/// A running server.
+/// A running server: the Backend API listener and, beside it, the
+/// Frontend API listener.
 pub struct MockServer {
     addr: SocketAddr,
+    frontend_addr: Option<SocketAddr>,
     app: Arc<App>,
     stop: watch::Sender<bool>,
-    done: tokio::task::JoinHandle<()>,
+    done: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl MockServer {
@@ -47,13 +52,28 @@ impl MockServer {
         let listener = TcpListener::bind((app.config.host.as_str(), app.config.port)).await?;
         let addr = listener.local_addr()?;
         let _ = app.webhooks.public_url.set(format!("http://{addr}"));
+        let frontend = bind_frontend(&app.config, addr.port()).await?;
+        let frontend_addr = frontend.as_ref().and_then(|l| l.local_addr().ok());
+        if let Some(frontend_addr) = frontend_addr {
+            let _ = app.frontend_url.set(format!("http://{}", url_host(&app.config.host, frontend_addr)));
+        }
         let (stop, stopped) = watch::channel(false);
-        let done = tokio::spawn(accept_loop(listener, app.clone(), stopped));
-        Ok(MockServer { addr, app, stop, done })
+        let mut done = vec![tokio::spawn(accept_loop(listener, app.clone(), stopped.clone(), Surface::Backend))];
+        if let Some(frontend) = frontend {
+            done.push(tokio::spawn(accept_loop(frontend, app.clone(), stopped, Surface::Frontend)));
+        }
+        Ok(MockServer { addr, frontend_addr, app, stop, done })
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The Frontend API's URL (`http://localhost:PORT` when bound to
+    /// loopback: browsers treat `localhost` and `127.0.0.1` as different
+    /// sites), if it listens.
+    pub fn frontend_url(&self) -> Option<String> {
+        self.frontend_addr.map(|a| format!("http://{}", url_host(&self.app.config.host, a)))
     }
 
     pub fn app(&self) -> &Arc<App> {
@@ -64,7 +84,9 @@ impl MockServer {
     /// instance when `--data-dir` is set.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        let _ = self.done.await;
+        for listener in self.done {
+            let _ = listener.await;
+        }
         // Give pending webhook deliveries a last chance, then say what is lost.
         let grace = std::time::Duration::from_millis(self.app.config.webhooks.webhook_shutdown_grace_ms);
         if self.app.webhooks.deliveries.pending() > 0 && !self.app.webhooks.deliveries.flush(grace).await {
@@ -80,7 +102,36 @@ impl MockServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+/// The Frontend API listener: `--frontend-port`, else the Backend port + 1
+/// (0 when the Backend port was 0). A default port that is taken is logged
+/// and skipped rather than stopping a Backend-only user's start-up; an
+/// explicit one must bind.
+async fn bind_frontend(config: &ServeArgs, backend_port: u16) -> std::io::Result<Option<TcpListener>> {
+    let (port, explicit) = match config.frontend_port {
+        Some(port) => (port, true),
+        None if config.port == 0 => (0, false),
+        None => (backend_port.wrapping_add(1), false),
+    };
+    match TcpListener::bind((config.host.as_str(), port)).await {
+        Ok(listener) => Ok(Some(listener)),
+        Err(e) if !explicit => {
+            tracing::warn!(port, "the Frontend API does not listen: port {port} is not free ({e}); pass --frontend-port");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `localhost` for a loopback bind, else the address itself.
+fn url_host(host: &str, addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() || host == "localhost" {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    }
+}
+
+async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receiver<bool>, surface: Surface) {
     let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
@@ -91,7 +142,7 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::R
                 let head_limit = app.config.max_header_bytes;
                 let mut conn_stopped = stopped.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |req| serve_one(app.clone(), req, peer));
+                    let service = service_fn(move |req| serve_one(app.clone(), req, peer, surface));
                     let conn = http1::Builder::new()
                         .keep_alive(true)
                         .max_buf_size(head_buffer_bytes(head_limit))
@@ -134,24 +185,14 @@ fn head_buffer_bytes(max_header_bytes: usize) -> usize {
 fn check_head(config: &ServeArgs, parts: &hyper::http::request::Parts) -> Result<(), ApiError> {
     let target = parts.uri.path_and_query().map(|pq| pq.as_str().len()).unwrap_or(0);
     if target > config.max_uri_bytes {
-        return Err(ApiError::new(
-            414,
-            code::REQUEST_URI_TOO_LONG,
-            "request URI too long",
-            format!("The request target is {target} bytes long; the limit is {} bytes.", config.max_uri_bytes),
-        ));
+        return Err(ApiError::uri_too_long(target, config.max_uri_bytes));
     }
     // `METHOD target HTTP/1.1\r\n`, then `name: value\r\n` per header, then `\r\n`.
     let request_line = parts.method.as_str().len() + 1 + target + 11;
     let headers: usize = parts.headers.iter().map(|(k, v)| k.as_str().len() + 2 + v.len() + 2).sum();
     let head = request_line + headers + 2;
     if head > config.max_header_bytes {
-        return Err(ApiError::new(
-            431,
-            code::REQUEST_HEADERS_TOO_LARGE,
-            "request header fields too large",
-            format!("The request head is {head} bytes; the limit is {} bytes.", config.max_header_bytes),
-        ));
+        return Err(ApiError::headers_too_large(head, config.max_header_bytes));
     }
     Ok(())
 }
@@ -169,12 +210,20 @@ impl std::fmt::Display for DroppedByScenario {
 
 impl std::error::Error for DroppedByScenario {}
 
-async fn serve_one(app: Arc<App>, req: hyper::Request<Incoming>, peer: SocketAddr) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
+async fn serve_one(
+    app: Arc<App>,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    surface: Surface,
+) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
     let outcome = match buffer(&app, req, peer).await {
         // Handlers are synchronous and short; they hold the instance lock
         // only while they run, never across an await (a scenario's delay is
         // awaited between stages).
-        Ok(request) => pipeline::handle(&app, &request).await,
+        Ok(request) => match surface {
+            Surface::Backend => pipeline::handle(&app, &request).await,
+            Surface::Frontend => pipeline::handle_frontend(&app, &request).await,
+        },
         Err(err) => Outcome::Respond(Response::error(&err)),
     };
     match outcome {
@@ -189,12 +238,7 @@ async fn buffer(app: &App, req: hyper::Request<Incoming>, peer: SocketAddr) -> R
     check_head(&app.config, &parts)?;
     let limit = app.config.max_body_bytes;
     let too_large = || {
-        ApiError::new(
-            413,
-            code::REQUEST_BODY_TOO_LARGE,
-            "request body too large",
-            format!("The request body is larger than the limit of {limit} bytes."),
-        )
+        ApiError::body_too_large(limit)
     };
     let declared_length = parts
         .headers

@@ -153,8 +153,12 @@ fn the_server_reads_specs_from_the_cache_dir_when_none_is_named() {
 }
 
 const DEFAULT_VERSIONS: [&str; 6] = ["2021-02-05", "2024-10-01", "2025-03-12", "2025-04-10", "2025-11-10", "2026-05-12"];
-/// The webhook event catalogue, fetched after the six Backend API versions.
+/// The two Frontend API documents, fetched after the six Backend API versions.
+const FAPI_PATHS: [&str; 2] = ["/fapi/2025-11-10.yml", "/fapi/2026-05-12.yml"];
+/// The webhook event catalogue, fetched last.
 const WEBHOOKS_PATH: &str = "/webhooks/2025-04-15.yml";
+/// What the stand-in repository serves as a Frontend API document: one operation.
+const MINI_FAPI: &str = "openapi: 3.0.3\ninfo: {title: Clerk Frontend API, version: v1}\npaths:\n  /v1/client:\n    get:\n      operationId: getClient\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: object}}}}\n";
 
 /// Clerk's specs beside the checkout (the catalogue the stand-in repository serves).
 fn common_spec_dir() -> PathBuf {
@@ -197,6 +201,7 @@ impl SpecRepo {
                 let (status, body) = match broken {
                     Some((v, status, body)) if v == version => (status, body.to_string()),
                     _ if path == WEBHOOKS_PATH => ("200 OK", catalogue.clone()),
+                    _ if FAPI_PATHS.contains(&path.as_str()) => ("200 OK", MINI_FAPI.to_string()),
                     _ if DEFAULT_VERSIONS.contains(&version) => ("200 OK", mini.replace("version: v1", &format!("version: {version}"))),
                     _ => ("404 Not Found", "404: Not Found".to_string()),
                 };
@@ -273,15 +278,18 @@ fn a_first_start_without_specs_fetches_the_default_set_into_the_cache_and_serves
     assert!(health.contains("\"2026-05-12\"") && health.contains("bapi/2021-02-05.yml"), "{health}");
     let stderr = stop(child);
     let mut expected: Vec<String> = DEFAULT_VERSIONS.iter().map(|v| format!("/bapi/{v}.yml")).collect();
+    expected.extend(FAPI_PATHS.iter().map(|p| p.to_string()));
     expected.push(WEBHOOKS_PATH.to_string());
     assert_eq!(repo.requested(), expected);
     for v in DEFAULT_VERSIONS {
         assert!(cache.join(format!("bapi/{v}.yml")).is_file(), "{v} is cached");
     }
     assert!(cache.join("webhooks/2025-04-15.yml").is_file(), "the webhook catalogue is cached");
+    assert!(cache.join("fapi/2026-05-12.yml").is_file(), "the Frontend API documents are cached");
+    assert!(health.contains("\"frontend_specs\":[{"), "the cached Frontend API documents are served: {health}");
     assert!(health.contains("\"enabled\":true"), "webhooks are on from the cached catalogue: {health}");
     let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with("clerk-mock: fetched ")).collect();
-    assert_eq!(progress.len(), 7, "one progress line per file:\n{stderr}");
+    assert_eq!(progress.len(), 9, "one progress line per file:\n{stderr}");
 }
 
 #[test]
@@ -291,7 +299,7 @@ fn a_second_start_uses_the_cache_without_any_network() {
     first.args(["--spec-source", &repo.base]);
     let (_, child) = start_serving(first).unwrap();
     stop(child);
-    assert_eq!(repo.requested().len(), 7);
+    assert_eq!(repo.requested().len(), 9);
     // The same install again, its source now a port nobody listens on.
     let home = cache.parent().unwrap().parent().unwrap().parent().unwrap().to_path_buf();
     let mut second = bin();
@@ -305,7 +313,7 @@ fn a_second_start_uses_the_cache_without_any_network() {
     assert!(http_get(&url, "/v1/public/ping").starts_with("HTTP/1.1 200"));
     let stderr = stop(child);
     assert!(!stderr.contains("fetch"), "no fetch on the second start:\n{stderr}");
-    assert_eq!(repo.requested().len(), 7, "the repository saw no second round");
+    assert_eq!(repo.requested().len(), 9, "the repository saw no second round");
 }
 
 /// A URL on a loopback port that refuses connections: "no network".

@@ -8,9 +8,10 @@
 mod common;
 
 use clerk_mock::openapi::synth::Synth;
-use clerk_mock::openapi::{resolve, Operation, ParamIn, Spec};
+use clerk_mock::openapi::{resolve, Operation, Spec};
+use common::sweep::{minimal_body, required_query, template_path};
 use common::{Client, TestServer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Every Backend API document beside the checkout: `openapi.json` (v1) and
 /// the six dated versions (two at the top, four in `bapi-more/`).
@@ -20,67 +21,14 @@ fn specs() -> impl Iterator<Item = (String, &'static Spec)> {
     all.iter().map(|s| (s.source.file_name().unwrap().to_string_lossy().into_owned(), &**s))
 }
 
+/// A Backend API path with every parameter filled from its schema.
+fn concrete_path(spec: &Spec, op: &Operation) -> String {
+    format!("/v1{}", template_path(spec, op))
+}
+
 /// v1 is what a request without the header gets; a dated spec is asked for by name.
 fn version_header(spec: &Spec) -> Option<String> {
     spec.is_dated().then(|| spec.version.clone())
-}
-
-/// A path with every parameter filled from its schema.
-fn concrete_path(spec: &Spec, op: &Operation) -> String {
-    let synth = Synth::new(&spec.doc, 3);
-    let mut path = op.path.clone();
-    for p in op.params.iter().filter(|p| p.location == ParamIn::Path) {
-        let v = synth.value(&p.schema, &p.name);
-        let text = match v {
-            Value::String(s) if !s.is_empty() => s,
-            Value::String(_) => "x".into(),
-            other => other.to_string(),
-        };
-        path = path.replace(&format!("{{{}}}", p.name), &text.replace('/', "%2F"));
-    }
-    format!("/v1{path}")
-}
-
-/// The required query parameters, filled from their schemas.
-fn required_query(spec: &Spec, op: &Operation) -> String {
-    let synth = Synth::new(&spec.doc, 3);
-    let mut pairs = Vec::new();
-    for p in op.params.iter().filter(|p| p.location == ParamIn::Query && p.required) {
-        match synth.value(&p.schema, &p.name) {
-            Value::Array(items) if items.is_empty() => pairs.push((p.name.clone(), "x".to_string())),
-            Value::Array(items) => items.iter().for_each(|i| pairs.push((p.name.clone(), scalar(i)))),
-            other => pairs.push((p.name.clone(), scalar(&other))),
-        }
-    }
-    if pairs.is_empty() {
-        return String::new();
-    }
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(&k, &v);
-    }
-    format!("?{}", s.finish())
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// A body with only the required properties (one item for array bodies).
-fn minimal_body(spec: &Spec, schema: &Value) -> Value {
-    let synth = Synth::new(&spec.doc, 3);
-    let flat = synth.flatten(schema);
-    let full = synth.value(schema, "body");
-    if resolve(&spec.doc, schema).get("type").and_then(Value::as_str) == Some("array") {
-        let items = resolve(&spec.doc, schema).get("items").cloned().unwrap_or(Value::Null);
-        return Value::Array(vec![minimal_body(spec, &items)]);
-    }
-    let Value::Object(full) = full else { return full };
-    let required: Vec<&str> = flat.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    Value::Object(full.into_iter().filter(|(k, _)| required.contains(&k.as_str())).collect::<Map<_, _>>())
 }
 
 fn multipart(fields: &[(&str, &str, bool)]) -> (String, Vec<u8>) {

@@ -17,8 +17,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::app::App;
-use crate::error::{code, ApiError};
-use crate::pipeline::{Request, Response};
+use crate::error::ApiError;
+use crate::wire::{Request, Response};
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
@@ -39,7 +39,7 @@ pub fn page(app: &App, req: &Request, key: &str, name: &str) -> Result<Response,
     for (k, v) in super::query_pairs(req) {
         let whole = |v: &str| {
             v.parse::<usize>().map_err(|_| {
-                ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", format!("{k} must be a whole number.")).with_param(&k)
+                ApiError::format_invalid(format!("{k} must be a whole number.")).with_param(&k)
             })
         };
         match k.as_str() {

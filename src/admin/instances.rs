@@ -22,8 +22,8 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
-use crate::error::{code, ApiError};
-use crate::pipeline::{Request, Response};
+use crate::error::ApiError;
+use crate::wire::{Request, Response};
 
 /// The header that names an instance by its handle.
 pub const HEADER: &str = "x-clerk-mock-instance";
@@ -62,12 +62,7 @@ pub fn mask(key: &str) -> String {
 /// The key of the instance a handle names, among the instances that exist.
 pub fn resolve(app: &App, handle: &str) -> Result<String, ApiError> {
     app.instances.keys().into_iter().find(|k| handle_of(k) == handle).ok_or_else(|| {
-        ApiError::new(
-            404,
-            code::RESOURCE_NOT_FOUND,
-            "instance not found",
-            format!("No instance has the handle `{handle}`; GET /__admin/instances lists them."),
-        )
+        ApiError::instance_not_found(handle)
         .with_param("instance")
     })
 }

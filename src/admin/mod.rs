@@ -18,6 +18,8 @@
 //! POST   /__admin/snapshot                    save every instance to --data-dir now
 //! GET    /__admin/signing_key, POST …/rotate  the instance's signing key (tokens::admin)
 //! …      /__admin/webhooks[/events|/deliveries|/flush]  endpoints, events, deliveries (webhooks.rs)
+//! GET    /__admin/emails, /__admin/sms        what Clerk would have sent, newest first (?to=); DELETE clears (outbox.rs)
+//! GET    /__admin/frontend/environment        the instance's environment URLs; PATCH overrides them (outbox.rs)
 //! ```
 //!
 //! The instance is picked by the same `Authorization: Bearer sk_test_…` as
@@ -30,6 +32,7 @@
 
 mod collections;
 pub mod instances;
+pub mod outbox;
 mod scenarios;
 mod state;
 pub mod ui;
@@ -38,9 +41,9 @@ pub mod webhooks;
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::journal::Filter;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 /// The header that carries `--admin-token`.
 pub const TOKEN_HEADER: &str = "x-admin-token";
@@ -76,6 +79,10 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("GET", "/__admin/collections") => require_instance(app, req).map(|key| collections::names(app, &key)),
         ("GET", p) if p.starts_with("/__admin/collections/") => require_instance(app, req)
             .and_then(|key| collections::page(app, req, &key, &p["/__admin/collections/".len()..])),
+        ("GET", p) if outbox::collection(p).is_some() => outbox::list(app, req, outbox::collection(p).unwrap_or_default()),
+        ("DELETE", p) if outbox::collection(p).is_some() => outbox::clear(app, req, outbox::collection(p).unwrap_or_default()),
+        ("GET", "/__admin/frontend/environment") => outbox::get_environment(app, req),
+        ("PATCH", "/__admin/frontend/environment") => outbox::patch_environment(app, req),
         (method, p) => Err(match allowed(p) {
             Some(methods) => ApiError::method_not_allowed(method, p, &methods.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
             None => ApiError::path_not_found(p),
@@ -93,6 +100,8 @@ fn allowed(path: &str) -> Option<&'static [&'static str]> {
         "/__admin/scenarios" => &["GET", "POST", "DELETE"],
         "/__admin/requests" => &["GET", "DELETE"],
         "/__admin/instances" | "/__admin/collections" => &["GET"],
+        "/__admin/emails" | "/__admin/sms" => &["GET", "DELETE"],
+        "/__admin/frontend/environment" => &["GET", "PATCH"],
         p if p.starts_with("/__admin/scenarios/") => &["DELETE"],
         p if p.starts_with("/__admin/requests/") || p.starts_with("/__admin/collections/") || p.starts_with("/__admin/ui/") => &["GET"],
         _ => return None,
@@ -117,31 +126,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// The instance key of an admin request, if it names one: its bearer key,
 /// else the key behind the instance handle it sends (see [`instances`]).
 pub(crate) fn instance_key(app: &App, req: &Request) -> Result<Option<String>, ApiError> {
-    let Some(header) = req.header("authorization") else {
-        return instances::requested_handle(req).map(|h| instances::resolve(app, &h)).transpose();
-    };
-    let key = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).unwrap_or("").trim();
-    let well_formed = (key.starts_with("sk_test_") || key.starts_with("sk_live_"))
-        && key.len() > 8
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !well_formed {
-        return Err(ApiError::unauthorized(
-            "The secret key in the Authorization header is malformed: expected `Bearer sk_test_…` or `Bearer sk_live_…`.",
-        ));
+    match crate::wire::secret_key(req.header("authorization"))? {
+        Some(key) => {
+            app.instances.note_secret_key(&key);
+            Ok(Some(key))
+        }
+        None => instances::requested_handle(req).map(|h| instances::resolve(app, &h)).transpose(),
     }
-    Ok(Some(key.to_string()))
 }
 
 /// The instance key, required.
 pub(crate) fn require_instance(app: &App, req: &Request) -> Result<String, ApiError> {
     instance_key(app, req)?.ok_or_else(|| {
-        ApiError::new(
-            400,
-            code::AUTHENTICATION_INVALID,
-            "instance missing",
-            "Pick the instance with `Authorization: Bearer sk_test_…`, the secret key your code uses, \
-             or with `X-Clerk-Mock-Instance: ins_…` from GET /__admin/instances.",
-        )
+        ApiError::instance_missing("Pick the instance with `Authorization: Bearer sk_test_…`, the secret key your code uses, \
+             or with `X-Clerk-Mock-Instance: ins_…` from GET /__admin/instances.")
     })
 }
 
@@ -157,7 +155,7 @@ pub(crate) fn query_value(req: &Request, name: &str) -> Option<String> {
 /// The admin features of this build (`features` in health): the dashboard
 /// shows the sections these name. A build with webhooks adds `"webhooks"`
 /// (its `/__admin/webhooks…` routes), one with the email/SMS outbox `"outbox"`.
-pub const FEATURES: &[&str] = &["state", "journal", "scenarios", "signing_key", "instances", "collections"];
+pub const FEATURES: &[&str] = &["state", "journal", "scenarios", "signing_key", "instances", "collections", "outbox"];
 
 /// [`FEATURES`], plus `webhooks` when a catalogue is loaded (the
 /// dashboard shows its Webhooks tab then).
@@ -192,6 +190,11 @@ fn health(app: &App, req: &Request) -> Value {
         // What this build's admin API offers; the dashboard shows a tab per feature.
         "features": features(app),
         "webhooks": app.webhooks.health(),
+        // Where clerk-js talks to (the Frontend API listener), and what it serves.
+        "frontend_api_url": app.frontend_url.get(),
+        "frontend_specs": app.frontend_specs.as_ref().map(|set| set.specs.iter().map(|s| json!({
+            "version": s.version, "operations": s.operations.len(), "file": s.source.display().to_string()
+        })).collect::<Vec<_>>()),
     });
     if let (Some(out), Some(tokens)) = (body.as_object_mut(), crate::tokens::admin::health_fields(app, req).as_object()) {
         out.extend(tokens.clone());
@@ -218,7 +221,7 @@ fn requests(app: &App, req: &Request) -> Result<Response, ApiError> {
     let mut filter = Filter { instance: instance_key(app, req)?, ..Filter::default() };
     let mut bodies = false;
     for (k, v) in query_pairs(req) {
-        let bad = |what: &str| ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", format!("{k} must be {what}.")).with_param(&k);
+        let bad = |what: &str| ApiError::format_invalid(format!("{k} must be {what}.")).with_param(&k);
         match k.as_str() {
             "method" => filter.method = Some(v),
             "path" => filter.path = Some(v),
@@ -267,10 +270,10 @@ fn entry_json(req: &Request, entry: &crate::journal::Entry, bodies: bool) -> Val
         &light
     };
     let mut out = serde_json::to_value(shown).unwrap_or_else(|_| json!({}));
-    let caller_key = req.header("authorization").map(|h| h.trim_start_matches("Bearer ").trim_start_matches("bearer ").trim());
+    let caller_key = crate::wire::secret_key(req.header("authorization")).ok().flatten();
     if let Some(key) = entry.instance.as_deref() {
         out["instance_id"] = json!(instances::handle_of(key));
-        if caller_key != Some(key) {
+        if caller_key.as_deref() != Some(key) {
             out["instance"] = json!(instances::mask(key));
         }
     }

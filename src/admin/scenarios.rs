@@ -11,13 +11,13 @@ use serde_json::{json, Map, Value};
 
 use super::{instance_key, query_value};
 use crate::app::App;
-use crate::error::{code, ApiError};
-use crate::pipeline::{Request, Response};
+use crate::error::ApiError;
+use crate::wire::{Request, Response};
 use crate::scenario::model::{compile, parse_text};
 use crate::scenario::{bundled, check_operations, Scope};
 
 fn invalid(reason: impl Into<String>) -> ApiError {
-    ApiError::new(422, "scenario_invalid", "invalid scenario", reason)
+    ApiError::scenario_invalid(reason)
 }
 
 /// `?scope=` (or `"scope"` in the body): default the key's instance, else global.
@@ -28,13 +28,8 @@ fn scope(app: &App, req: &Request, body_scope: Option<&str>) -> Result<Scope, Ap
         (Some("global"), _) => Ok(Scope::Global),
         (Some("instance") | None, Some(key)) => Ok(Scope::Instance(key)),
         (None, None) => Ok(Scope::Global),
-        (Some("instance"), None) => Err(ApiError::new(
-            400,
-            code::AUTHENTICATION_INVALID,
-            "instance missing",
-            "scope=instance needs the instance's key: `Authorization: Bearer sk_test_…`.",
-        )),
-        (Some(other), _) => Err(ApiError::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", format!("scope must be `global` or `instance`, not `{other}`.")).with_param("scope")),
+        (Some("instance"), None) => Err(ApiError::instance_missing("scope=instance needs the instance's key: `Authorization: Bearer sk_test_…`.")),
+        (Some(other), _) => Err(ApiError::value_invalid(format!("scope must be `global` or `instance`, not `{other}`.")).with_param("scope")),
     }
 }
 
@@ -74,7 +69,7 @@ pub fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
         }
         other => return Err(invalid(format!("send {{\"scenario\": \"NAME\"}} or a scenario document, not {other}"))),
     };
-    check_operations(&scenario, &app.specs).map_err(invalid)?;
+    check_operations(&scenario, &app.spec_sets()).map_err(invalid)?;
     let scope = scope(app, req, body_scope.as_deref())?;
     let name = scenario.name.clone();
     let loaded = app.scenarios.add(scenario, scope);
@@ -88,7 +83,7 @@ pub fn remove(app: &App, req: &Request, name: Option<&str>) -> Result<Response, 
     let name = name.map(|n| form_urlencoded::parse(format!("n={n}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default());
     let removed = app.scenarios.remove(&scope, name.as_deref());
     if let (Some(n), 0) = (&name, removed) {
-        return Err(ApiError::new(404, code::RESOURCE_NOT_FOUND, "not found", format!("No {} scenario named `{n}` is loaded.", scope.label())));
+        return Err(ApiError::not_found_because(format!("No {} scenario named `{n}` is loaded.", scope.label())));
     }
     Ok(Response::json(200, &json!({"object": "scenarios", "removed": removed, "scope": scope.label()})))
 }

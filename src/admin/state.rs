@@ -13,7 +13,7 @@ use super::require_instance;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::fixtures::{self, raw, FixtureError};
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 pub fn get(app: &App, req: &Request) -> Result<Response, ApiError> {
     let key = require_instance(app, req)?;
@@ -34,18 +34,13 @@ pub fn put(app: &App, req: &Request) -> Result<Response, ApiError> {
 
 /// A fixture problem as a Clerk error: 422 with where and why in `meta`.
 pub fn fixture_error(e: FixtureError) -> ApiError {
-    ApiError::new(422, "fixture_invalid", "invalid fixture", e.to_string())
+    ApiError::fixture_invalid(e.to_string())
         .with_meta(json!({"file": e.file, "entry": e.entry, "line": e.line, "reason": e.reason}))
 }
 
 pub fn snapshot(app: &App) -> Result<Response, ApiError> {
     if app.config.data_dir.is_none() {
-        return Err(ApiError::new(
-            409,
-            "data_dir_not_configured",
-            "no data directory",
-            "Start clerk-mock with --data-dir DIR (or CLERK_MOCK_DATA_DIR) to take snapshots.",
-        ));
+        return Err(ApiError::data_dir_not_configured());
     }
     let files = crate::persist::save_all(app).map_err(|e| ApiError::internal(e.0))?;
     let files: Vec<Value> = files.iter().map(|p| Value::String(p.display().to_string())).collect();

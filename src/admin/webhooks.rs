@@ -19,20 +19,20 @@ use serde_json::{json, Value};
 
 use super::{instance_key, query_pairs};
 use crate::app::App;
-use crate::error::{code, ApiError};
-use crate::pipeline::{Request, Response};
+use crate::error::ApiError;
+use crate::wire::{Request, Response};
 use crate::scenario::matcher::glob;
 use crate::webhooks::endpoints::{Endpoint, Scope};
 use crate::webhooks::{self, delivery::Status};
 
 fn enabled(app: &App) -> Result<&webhooks::catalogue::Catalogue, ApiError> {
     app.webhooks.catalogue.as_deref().ok_or_else(|| {
-        ApiError::new(409, code::WEBHOOKS_DISABLED, "webhooks are off", app.webhooks.disabled.clone().unwrap_or_default())
+        ApiError::webhooks_disabled(app.webhooks.disabled.clone().unwrap_or_default())
     })
 }
 
 fn bad(param: &str, long: impl Into<String>) -> ApiError {
-    ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", long).with_param(param)
+    ApiError::format_invalid(long).with_param(param)
 }
 
 /// Routes `/__admin/webhooks…` (all but flush, which waits: see [`flush`]).
@@ -97,7 +97,7 @@ fn add(app: &App, req: &Request) -> Result<Response, ApiError> {
     };
     for f in &filter {
         if !catalogue.types.keys().any(|t| glob(f, t)) {
-            return Err(ApiError::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", format!("`{f}` names no event type of the webhooks spec (e.g. user.created, user.*).")).with_param("event_types"));
+            return Err(ApiError::value_invalid(format!("`{f}` names no event type of the webhooks spec (e.g. user.created, user.*).")).with_param("event_types"));
         }
     }
     let key = instance_key(app, req)?;
@@ -188,7 +188,7 @@ fn deliveries(app: &App, req: &Request) -> Result<Response, ApiError> {
                     "pending" => Status::Pending,
                     "succeeded" => Status::Succeeded,
                     "failed" => Status::Failed,
-                    _ => return Err(ApiError::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", "status must be pending, succeeded or failed.").with_param("status")),
+                    _ => return Err(ApiError::value_invalid("status must be pending, succeeded or failed.").with_param("status")),
                 })
             }
             "event_id" => event_id = Some(v),
@@ -245,7 +245,7 @@ pub async fn flush(app: &App, req: &Request) -> Response {
     } else {
         let pending = app.webhooks.deliveries.pending_of(key.as_deref());
         Response::error(
-            &ApiError::new(408, code::WEBHOOKS_FLUSH_TIMEOUT, "deliveries still pending", format!("{pending} webhook deliveries were still pending after {timeout_ms} ms."))
+            &ApiError::webhooks_flush_timeout(pending, timeout_ms)
                 .with_meta(json!({"pending": pending})),
         )
     }

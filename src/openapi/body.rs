@@ -91,12 +91,7 @@ fn empty_value(doc: &Value, schema: &Value) -> Value {
 }
 
 fn missing_body() -> ApiError {
-    ApiError::new(
-        400,
-        code::MALFORMED_REQUEST,
-        "request body missing",
-        "This operation requires a request body: send JSON with `Content-Type: application/json` (`{}` when no field is set).",
-    )
+    ApiError::body_missing()
 }
 
 /// A number that would be stored changed: `form_param_format_invalid`.

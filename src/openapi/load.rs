@@ -74,10 +74,51 @@ pub fn discover(files: &[PathBuf], dir: Option<&Path>) -> Result<Vec<PathBuf>, S
     Err(SpecError(format!("no Clerk OpenAPI spec found. {HOW_TO_GET_A_SPEC}")))
 }
 
+/// The Frontend API documents to load: the `--frontend-spec` files as they
+/// are, then those found by content in `dir` and its subfolders (Clerk's
+/// layout keeps them in `fapi/`). Without a `dir`, the cache when the
+/// Backend documents come from it too (no `--spec` given). None found is
+/// not an error: the Frontend API then answers 404 and says why.
+///
+/// ```no_run
+/// let files = clerk_mock::openapi::load::discover_frontend(&[], Some("../shared/clerk-openapi".as_ref()), false).unwrap();
+/// assert_eq!(files.len(), 2); // fapi/fapi-2025-11-10.json, fapi/fapi-2026-05-12.json
+/// ```
+pub fn discover_frontend(files: &[PathBuf], dir: Option<&Path>, backend_files_given: bool) -> Result<Vec<PathBuf>, SpecError> {
+    let mut out: Vec<PathBuf> = files.to_vec();
+    let cache = if dir.is_none() && !backend_files_given { cache_dir().filter(|c| c.is_dir()) } else { None };
+    if let Some(dir) = dir.map(Path::to_path_buf).or(cache) {
+        out.extend(documents_in(&dir, |kind| kind == DocumentKind::Frontend)?);
+    }
+    Ok(out)
+}
+
+/// The release date a file name carries (`fapi-2025-11-10.json`,
+/// `2026-05-12.yml`), for documents whose `info.version` does not say.
+///
+/// ```
+/// use clerk_mock::openapi::load::version_in_file_name;
+/// assert_eq!(version_in_file_name("fapi/fapi-2025-11-10.json".as_ref()).as_deref(), Some("2025-11-10"));
+/// assert_eq!(version_in_file_name("fapi/2026-05-12.yml".as_ref()).as_deref(), Some("2026-05-12"));
+/// assert_eq!(version_in_file_name("openapi.json".as_ref()), None);
+/// ```
+pub fn version_in_file_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    (0..stem.len().saturating_sub(9))
+        .filter(|&i| stem.is_char_boundary(i) && stem.is_char_boundary(i + 10))
+        .find_map(|i| super::version_date(&stem[i..i + 10]))
+}
+
 /// The spec files of a directory and of its subfolders (one level), minus
 /// the documents of other Clerk APIs; top-level files first, each group
 /// sorted by name.
 fn backend_documents_in(dir: &Path) -> Result<Vec<PathBuf>, SpecError> {
+    documents_in(dir, |kind| matches!(kind, DocumentKind::Backend | DocumentKind::Other))
+}
+
+/// The spec files of a directory and of its subfolders (one level) whose
+/// kind `keep` accepts; top-level files first, each group sorted by name.
+fn documents_in(dir: &Path, keep: fn(DocumentKind) -> bool) -> Result<Vec<PathBuf>, SpecError> {
     let mut out = Vec::new();
     for file in spec_files_in(dir)? {
         out.push(file);
@@ -89,12 +130,12 @@ fn backend_documents_in(dir: &Path) -> Result<Vec<PathBuf>, SpecError> {
             Err(e) => tracing::debug!("skipping spec subfolder: {e}"),
         }
     }
-    out.retain(|file| match document_kind(file) {
-        DocumentKind::Frontend | DocumentKind::Webhooks => {
-            tracing::debug!("skipping {}: not a Backend API document", file.display());
-            false
+    out.retain(|file| {
+        let kind = document_kind(file);
+        if !keep(kind) {
+            tracing::debug!("skipping {}: a {kind:?} document", file.display());
         }
-        DocumentKind::Backend | DocumentKind::Other => true,
+        keep(kind)
     });
     Ok(out)
 }

@@ -198,6 +198,14 @@ fn escape_pointer(segment: &str) -> String {
 impl Spec {
     /// Reads, parses and compiles one spec file.
     pub fn load(path: &Path) -> Result<Spec, SpecError> {
+        Self::load_as(path, None)
+    }
+
+    /// Like [`Spec::load`], with the version given by the caller instead of
+    /// read from `info.version`: for documents whose `info.version` does not
+    /// name their release (several files all saying `v1`), dated by their
+    /// file name ([`load::version_in_file_name`]).
+    pub fn load_as(path: &Path, version: Option<&str>) -> Result<Spec, SpecError> {
         let (text, doc) = load::read_spec(path)?;
         let typed: OpenAPI = if text.trim_start().starts_with('{') {
             serde_json::from_str(&text)
@@ -205,11 +213,11 @@ impl Spec {
             serde_json::from_value(doc.clone())
         }
         .map_err(|e| SpecError(format!("{} is not a valid OpenAPI 3.0 document: {e}", path.display())))?;
-        Self::from_documents(path, doc, &typed)
+        Self::from_documents(path, doc, &typed, version)
     }
 
-    fn from_documents(path: &Path, doc: Value, typed: &OpenAPI) -> Result<Spec, SpecError> {
-        let version = typed.info.version.clone();
+    fn from_documents(path: &Path, doc: Value, typed: &OpenAPI, version: Option<&str>) -> Result<Spec, SpecError> {
+        let version = version.map_or_else(|| typed.info.version.clone(), str::to_string);
         let version_date = version_date(&version).ok_or_else(|| {
             SpecError(format!(
                 "{}: cannot tell the Clerk API version from info.version {version:?} (expected `v1` or a date like 2025-11-10)",
@@ -410,15 +418,24 @@ impl SpecSet {
     /// by version date. `default_version` names the spec a request without
     /// `Clerk-API-Version` gets; without it, the oldest.
     pub fn load(files: &[PathBuf], default_version: Option<&str>) -> Result<SpecSet, SpecError> {
+        Self::from_specs(Self::load_files(files, |_| None)?, default_version)
+    }
+
+    /// Loads every file in parallel, each with the version `version_of`
+    /// gives it (`None`: its `info.version`), in the order given.
+    pub fn load_files(files: &[PathBuf], version_of: fn(&Path) -> Option<String>) -> Result<Vec<Arc<Spec>>, SpecError> {
         let results: Vec<Result<Spec, SpecError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = files.iter().map(|f| scope.spawn(move || Spec::load(f))).collect();
+            let handles: Vec<_> = files.iter().map(|f| scope.spawn(move || Spec::load_as(f, version_of(f).as_deref()))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(SpecError("spec loader panicked".into())))).collect()
         });
-        let mut specs = Vec::new();
-        for r in results {
-            specs.push(Arc::new(r?));
-        }
-        Self::from_specs(specs, default_version)
+        results.into_iter().map(|r| r.map(Arc::new)).collect()
+    }
+
+    /// A set whose default (no version asked) is the newest document.
+    pub fn newest_by_default(specs: Vec<Arc<Spec>>) -> Result<SpecSet, SpecError> {
+        let mut set = Self::from_specs(specs, None)?;
+        set.default = set.specs.len() - 1;
+        Ok(set)
     }
 
     pub fn from_specs(mut specs: Vec<Arc<Spec>>, default_version: Option<&str>) -> Result<SpecSet, SpecError> {

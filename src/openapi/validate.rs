@@ -102,7 +102,7 @@ pub struct UploadedFile {
 }
 
 /// The primitive type an OpenAPI schema declares (`nullable` aside).
-fn declared_type<'a>(doc: &'a Value, schema: &'a Value) -> Option<&'a str> {
+pub fn declared_type<'a>(doc: &'a Value, schema: &'a Value) -> Option<&'a str> {
     let schema = resolve(doc, schema);
     schema.get("type").and_then(Value::as_str).or_else(|| {
         ["allOf", "oneOf", "anyOf"].iter().find_map(|k| {
@@ -118,7 +118,7 @@ pub fn coerce_scalar(raw: &str, schema: &Value) -> Value {
     coerce_with_type(raw, schema.get("type").and_then(Value::as_str))
 }
 
-fn coerce_with_type(raw: &str, ty: Option<&str>) -> Value {
+pub fn coerce_with_type(raw: &str, ty: Option<&str>) -> Value {
     match ty {
         Some("integer") => raw.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(raw.into())),
         // Only a JSON number that a double holds exactly: `1e999`, `NaN`, `+1`

@@ -20,7 +20,7 @@
 
 use serde_json::{json, Value};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::invitations;
@@ -49,12 +49,7 @@ fn names(kind: &str) -> Result<(&'static str, &'static str, &'static str), ApiEr
 pub fn identifier_type(identifier: &str) -> Result<&'static str, ApiError> {
     let text = identifier.trim();
     let invalid = || {
-        ApiError::new(
-            422,
-            code::FORM_PARAM_FORMAT_INVALID,
-            "is invalid",
-            "identifier must be an email address, an email domain, a phone number or a web3 wallet.",
-        )
+        ApiError::format_invalid("identifier must be an email address, an email domain, a phone number or a web3 wallet.")
         .with_param("identifier")
     };
     if text.contains('@') {
@@ -89,12 +84,7 @@ pub fn insert_identifier(store: &mut Store, kind: &str, body: &Value) -> Result<
     let identifier_type = identifier_type(&identifier)?;
     let wanted = identifier.to_lowercase();
     if store.iter(collection).any(|i| i["identifier"].as_str().map(str::to_lowercase).as_deref() == Some(wanted.as_str())) {
-        return Err(ApiError::new(
-            422,
-            "duplicate_record",
-            "duplicate identifier",
-            format!("{identifier} is already in the {kind}."),
-        )
+        return Err(ApiError::duplicate("duplicate identifier", format!("{identifier} is already in the {kind}."))
         .with_param("identifier"));
     }
     let notify = kind == "allowlist" && opt_bool(body, "notify")?.unwrap_or(false);

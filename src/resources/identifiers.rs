@@ -18,7 +18,7 @@
 
 use serde_json::{json, Value};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::users::checks::{self, opt_bool, opt_string};
@@ -157,7 +157,7 @@ fn get(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
 }
 
 fn not_verified(param: &str) -> ApiError {
-    ApiError::new(422, "form_identification_not_verified", "is not verified", "The identification must be verified first.").with_param(param)
+    ApiError::identification_not_verified("The identification must be verified first.").with_param(param)
 }
 
 fn update(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
@@ -233,12 +233,7 @@ fn replace(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
     checks::ensure_free(&store, kind.table, &kind.normalize(&text), kind.name, Some(&user_id))?;
     let linked = user[kind.array].as_array().map(|a| a.iter().any(|i| i["linked_to"].as_array().map(|l| !l.is_empty()).unwrap_or(false)));
     if linked == Some(true) {
-        return Err(ApiError::new(
-            422,
-            code::FORM_PARAM_VALUE_INVALID,
-            "is linked",
-            format!("A {} linked to a connected account cannot be replaced.", kind.name.replace('_', " ")),
-        )
+        return Err(ApiError::identifier_linked(format!("A {} linked to a connected account cannot be replaced.", kind.name.replace('_', " ")))
         .with_param(kind.name));
     }
     let id = store.new_id("idn");
@@ -287,7 +282,7 @@ fn attempt(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
         .cloned()
         .ok_or_else(|| ApiError::not_found("verification"))?;
     if verification["status"] == "verified" {
-        return Err(ApiError::new(400, "verification_already_verified", "already verified", "This verification has already been verified."));
+        return Err(ApiError::verification_already_verified());
     }
     let now = store.now_ms();
     let attempts = verification["attempts"].as_i64().unwrap_or(0) + 1;

@@ -19,7 +19,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::users::checks::{self, opt_bool, opt_object, opt_string};
@@ -52,12 +52,7 @@ struct Request {
 }
 
 fn duplicate(email: &str) -> ApiError {
-    ApiError::new(
-        422,
-        "duplicate_record",
-        "duplicate invitation",
-        format!("There are already pending invitations for the following email addresses: {email}"),
-    )
+    ApiError::duplicate("duplicate invitation", format!("There are already pending invitations for the following email addresses: {email}"))
     .with_param("email_address")
 }
 
@@ -73,7 +68,7 @@ fn pending_for(store: &Store, email: &str, now: i64) -> bool {
 /// the same bulk).
 fn check(store: &mut Store, body: &Value, earlier: &[String]) -> Result<Request, ApiError> {
     if !body.is_object() {
-        return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", "Each invitation must be a JSON object."));
+        return Err(ApiError::format_invalid("Each invitation must be a JSON object."));
     }
     let email = opt_string(body, "email_address")?.ok_or_else(|| ApiError::param_missing("email_address"))?;
     checks::check_email(&email, "email_address")?;
@@ -140,13 +135,23 @@ pub fn insert_invitation(store: &mut Store, body: &Value) -> Result<Value, ApiEr
 
 fn create_invitation(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
-    insert_invitation(&mut store, &ctx.body).map(Reply::Object)
+    let invitation = insert_invitation(&mut store, &ctx.body)?;
+    send_email(&mut store, &invitation);
+    Ok(Reply::Object(invitation))
+}
+
+/// The invitation email into the outbox, unless `notify: false`.
+fn send_email(store: &mut Store, invitation: &Value) {
+    if invitation["_notify"] != false {
+        let url = invitation["url"].as_str().unwrap_or("").to_string();
+        crate::resources::outbox::send_invitation_email(store, invitation, &url, None);
+    }
 }
 
 /// All or nothing: every item is checked before any is stored.
 fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
     let Some(items) = ctx.body.as_array() else {
-        return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", "The request body must be an array of invitations."));
+        return Err(ApiError::format_invalid("The request body must be an array of invitations."));
     };
     if items.is_empty() || items.len() > BULK_MAX {
         return Err(ApiError::param_invalid("invitations", format!("Send between 1 and {BULK_MAX} invitations at a time.")));
@@ -158,6 +163,9 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
         requests.push(check(&mut store, item, &earlier)?);
     }
     let created: Vec<Value> = requests.into_iter().map(|r| store_invitation(&mut store, r)).collect();
+    for invitation in &created {
+        send_email(&mut store, invitation);
+    }
     let total = created.len();
     Ok(Reply::list(created, total))
 }
@@ -199,10 +207,10 @@ fn revoke_invitation(ctx: &Ctx) -> Result<Reply, ApiError> {
     let invitation = store.get_mut(COLLECTION, ctx.path_param("invitation_id")).ok_or_else(|| ApiError::not_found("invitation"))?;
     match invitation["status"].as_str() {
         Some("revoked") => {
-            return Err(ApiError::new(400, "invitation_already_revoked", "already revoked", "This invitation has already been revoked."))
+            return Err(ApiError::invitation_already_revoked())
         }
         Some("accepted") => {
-            return Err(ApiError::new(400, "invitation_already_accepted", "already accepted", "An accepted invitation cannot be revoked."))
+            return Err(ApiError::invitation_already_accepted())
         }
         _ => {}
     }

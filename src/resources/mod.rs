@@ -4,6 +4,7 @@
 pub mod frontend;
 pub mod misc;
 pub mod organizations;
+pub mod outbox;
 pub mod sessions;
 pub mod allowlist;
 pub mod identifiers;

@@ -22,7 +22,7 @@ pub mod roles_permissions;
 
 use serde_json::{json, Value};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
@@ -188,12 +188,7 @@ fn check_slug(slug: &str) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::new(
-            422,
-            code::FORM_PARAM_FORMAT_INVALID,
-            "is invalid",
-            format!("The slug {slug:?} may contain only lower-case letters, digits, '-' and '_'."),
-        )
+        Err(ApiError::format_invalid(format!("The slug {slug:?} may contain only lower-case letters, digits, '-' and '_'."))
         .with_param("slug"))
     }
 }
@@ -416,7 +411,7 @@ fn upload_logo(ctx: &Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::param_missing("file"));
     };
     if file.bytes.len() > MAX_LOGO_BYTES {
-        return Err(ApiError::new(413, code::REQUEST_BODY_TOO_LARGE, "file too large", "An organization logo can be at most 10 MB."));
+        return Err(ApiError::file_too_large("An organization logo can be at most 10 MB."));
     }
     if file.bytes.is_empty() {
         return Err(ApiError::param_invalid("file", "The uploaded logo is empty."));

@@ -24,7 +24,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 
 /// Clerk's minimum password length.
 pub const MIN_LENGTH: usize = 8;
@@ -49,21 +49,11 @@ pub fn check_policy(plain: &str, skip_checks: bool) -> Result<(), ApiError> {
     }
     let length = plain.chars().count();
     if length < MIN_LENGTH {
-        return Err(ApiError::new(
-            422,
-            code::FORM_PASSWORD_LENGTH_TOO_SHORT,
-            "Passwords must be 8 characters or more.",
-            format!("Passwords must be {MIN_LENGTH} characters or more."),
-        )
+        return Err(ApiError::password_too_short(MIN_LENGTH)
         .with_param("password"));
     }
     if length > MAX_LENGTH {
-        return Err(ApiError::new(
-            422,
-            "form_password_length_too_long",
-            "Passwords must be less than 72 characters.",
-            format!("Passwords must be less than {MAX_LENGTH} characters."),
-        )
+        return Err(ApiError::password_too_long(MAX_LENGTH)
         .with_param("password"));
     }
     Ok(())
@@ -80,12 +70,7 @@ pub fn hash(plain: &str, salt_source: &str) -> Value {
 /// verify it) a well-formed digest.
 pub fn from_digest(digest: &str, hasher: &str) -> Result<Value, ApiError> {
     if !KNOWN_HASHERS.contains(&hasher) {
-        return Err(ApiError::new(
-            422,
-            code::FORM_PARAM_VALUE_INVALID,
-            "is invalid",
-            format!("{hasher} is not a supported password hasher."),
-        )
+        return Err(ApiError::value_invalid(format!("{hasher} is not a supported password hasher."))
         .with_param("password_hasher"));
     }
     let well_formed = match hasher {
@@ -95,12 +80,7 @@ pub fn from_digest(digest: &str, hasher: &str) -> Result<Value, ApiError> {
         _ => !digest.is_empty(),
     };
     if !well_formed {
-        return Err(ApiError::new(
-            422,
-            code::FORM_PARAM_FORMAT_INVALID,
-            "is invalid",
-            format!("The password digest is not a valid {hasher} digest."),
-        )
+        return Err(ApiError::format_invalid(format!("The password digest is not a valid {hasher} digest."))
         .with_param("password_digest"));
     }
     Ok(json!({ "hasher": hasher, "digest": digest }))

@@ -49,6 +49,39 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
     let session_id = store.new_id("sess");
     let client_id = store.new_id("client");
     let now = store.now_ms();
+    let session = insert_session(store, &session_id, &client_id, user_id, org_id, actor, now);
+    let client = json!({
+        "object": "client",
+        "id": client_id,
+        "last_active_session_id": session_id,
+        "sign_in_id": null,
+        "sign_up_id": null,
+        "last_authentication_strategy": null,
+        "created_at": now,
+        "updated_at": now,
+    });
+    store.insert(CLIENTS, &client_id, client);
+    session
+}
+
+/// A new active session on an existing client (the Frontend API's browser
+/// client): the same session object [`start_session`] stores, so BAPI lists,
+/// revokes and mints tokens for it like any other.
+pub fn start_session_on_client(store: &mut Store, client_id: &str, user_id: &str, org_id: Option<&str>) -> Value {
+    let session_id = store.new_id("sess");
+    let now = store.now_ms();
+    insert_session(store, &session_id, client_id, user_id, org_id, None, now)
+}
+
+fn insert_session(
+    store: &mut Store,
+    session_id: &str,
+    client_id: &str,
+    user_id: &str,
+    org_id: Option<&str>,
+    actor: Option<Value>,
+    now: i64,
+) -> Value {
     let session = json!({
         "object": "session",
         "id": session_id,
@@ -65,18 +98,7 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
         "created_at": now,
         "tasks": null,
     });
-    let client = json!({
-        "object": "client",
-        "id": client_id,
-        "last_active_session_id": session_id,
-        "sign_in_id": null,
-        "sign_up_id": null,
-        "last_authentication_strategy": null,
-        "created_at": now,
-        "updated_at": now,
-    });
-    store.insert(SESSIONS, &session_id, session.clone());
-    store.insert(CLIENTS, &client_id, client);
+    store.insert(SESSIONS, session_id, session.clone());
     if let Some(user) = store.get_mut("users", user_id) {
         if user.get("last_active_at").is_some() {
             user["last_active_at"] = json!(now);
@@ -90,12 +112,7 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     if ctx.instance.key.starts_with("sk_live_") {
-        return Err(ApiError::new(
-            400,
-            "operation_not_allowed_on_production",
-            "not available for production instances",
-            "POST /sessions is for testing only and is not available for production (sk_live_) instances.",
-        ));
+        return Err(ApiError::not_on_production("POST /sessions is for testing only and is not available for production (sk_live_) instances."));
     }
     let Some(user_id) = ctx.str_field("user_id").map(str::to_string) else {
         return Err(ApiError::param_missing("user_id"));
@@ -103,7 +120,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let user = store.get("users", &user_id).ok_or_else(|| ApiError::not_found("user"))?;
     if user.get("banned").and_then(Value::as_bool).unwrap_or(false) {
-        return Err(ApiError::new(422, "user_banned", "user is banned", format!("User {user_id} is banned and cannot sign in.")));
+        return Err(ApiError::user_banned(&user_id));
     }
     let org = match ctx.str_field("active_organization_id") {
         Some(wanted) => {
@@ -172,14 +189,14 @@ fn create_template_token(ctx: &Ctx) -> Result<Reply, ApiError> {
 fn verified_claims(ctx: &Ctx, token: &str, check_expiry: bool, status: u16) -> Result<Value, ApiError> {
     let key = keys::for_instance(ctx.app, &ctx.instance)?;
     key.verify(token, check_expiry).map_err(|why| {
-        ApiError::new(status, "token_invalid", "invalid token", format!("The token is not valid for this instance: {why}."))
+        ApiError::token_invalid(&why).with_status(status)
     })
 }
 
 /// A body field the operation needs, else a 400 (some versions declare it optional).
 fn needed<'a>(ctx: &'a Ctx, field: &str) -> Result<&'a str, ApiError> {
     ctx.str_field(field).filter(|s| !s.is_empty()).ok_or_else(|| {
-        ApiError::new(400, crate::error::code::FORM_PARAM_MISSING, "missing required parameter", format!("{field} must be included."))
+        ApiError::field_required(format!("{field} must be included."))
             .with_param(field)
     })
 }
@@ -194,10 +211,10 @@ fn verify(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let session = store.get(SESSIONS, &session_id).ok_or_else(|| ApiError::not_found("session"))?;
     if claims.get("sid").and_then(Value::as_str) != Some(session_id.as_str()) {
-        return Err(ApiError::new(400, "session_token_mismatch", "token of another session", "The token belongs to a different session."));
+        return Err(ApiError::session_token_mismatch());
     }
     if session["status"] != "active" {
-        return Err(ApiError::new(400, "session_not_active", "session not active", format!("Session {session_id} is {}.", session["status"].as_str().unwrap_or(""))));
+        return Err(ApiError::session_not_active(&session_id, session["status"].as_str().unwrap_or("")));
     }
     Ok(Reply::Object(session.clone()))
 }
@@ -214,10 +231,10 @@ fn refresh(ctx: &Ctx) -> Result<Reply, ApiError> {
     needed(ctx, "refresh_token")?;
     let claims = verified_claims(ctx, expired, false, 400)?;
     if claims.get("sid").and_then(Value::as_str) != Some(session_id.as_str()) {
-        return Err(ApiError::new(400, "token_invalid", "token of another session", "expired_token belongs to a different session."));
+        return Err(ApiError::token_of_another_session("expired_token belongs to a different session."));
     }
     let jwt = session_token::mint(ctx, &session_id, None)
-        .map_err(|e| ApiError::new(401, "authentication_invalid", "cannot refresh", e.errors[0].long_message.clone()))?;
+        .map_err(|e| ApiError::cannot_refresh(e.errors[0].long_message.clone()))?;
     if ctx.str_field("format") == Some("cookie") {
         let cookie = format!("__session={jwt}; Path=/; SameSite=Lax; Secure");
         return Ok(Reply::Object(json!({"object": "cookies", "cookies": [cookie]})));

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 use crate::error::{code, ApiError, ErrorItem};
-use crate::pipeline::Response;
+use crate::wire::Response;
 use crate::openapi::{resolve, Operation, Spec};
 
 /// Longest delay a rule may ask for (a typo like `delay: 300000` should not hang a suite for good).

@@ -30,6 +30,8 @@ pub struct Facts<'a> {
     pub headers: &'a [(String, String)],
     pub raw_body: &'a [u8],
     pub instance: &'a str,
+    /// `bapi` or `fapi` ([`Facts::on_surface`]; `bapi` unless said).
+    pub surface: &'a str,
     body: OnceCell<Value>,
 }
 
@@ -45,7 +47,13 @@ impl<'a> Facts<'a> {
         raw_body: &'a [u8],
         instance: &'a str,
     ) -> Facts<'a> {
-        Facts { spec, op, method, path, query, headers, raw_body, instance, body: OnceCell::new() }
+        Facts { spec, op, method, path, query, headers, raw_body, instance, surface: "bapi", body: OnceCell::new() }
+    }
+
+    /// The API surface the request came in on (`bapi`, `fapi`).
+    pub fn on_surface(mut self, surface: &'a str) -> Facts<'a> {
+        self.surface = surface;
+        self
     }
 
     /// The body as JSON (a form body as an object of its fields), parsed on
@@ -83,6 +91,8 @@ pub struct Matcher {
     pub paths: Vec<String>,
     pub api_versions: Vec<String>,
     pub deprecated: Option<bool>,
+    /// `bapi` / `fapi`; empty: both.
+    pub surfaces: Vec<String>,
     pub query: Vec<(String, Vec<Predicate>)>,
     pub body: Vec<(String, Vec<Predicate>)>,
     pub headers: Vec<(String, Vec<Predicate>)>,
@@ -106,6 +116,7 @@ impl Matcher {
             && any(&self.paths, &|p| path_matches(p, f))
             && any(&self.api_versions, &|v| glob(v, &f.spec.version) || f.header("clerk-api-version").is_some_and(|h| glob(v, h)))
             && self.deprecated.is_none_or(|d| d == f.op.deprecated)
+            && any(&self.surfaces, &|s| s.eq_ignore_ascii_case(f.surface))
             && self.query.iter().all(|(name, preds)| {
                 let values: Vec<Value> =
                     f.query.iter().filter(|(k, _)| k == name).map(|(_, v)| Value::String(v.clone())).collect();
@@ -134,8 +145,10 @@ impl Matcher {
 fn path_matches(pattern: &str, f: &Facts) -> bool {
     let pattern_api = pattern.strip_prefix("/v1").filter(|r| r.starts_with('/')).unwrap_or(pattern);
     if pattern.contains('{') {
+        // Backend templates have no `/v1`, Frontend ones do: compare without it.
+        let template = f.op.path.strip_prefix("/v1").filter(|r| r.starts_with('/')).unwrap_or(&f.op.path);
         let a: Vec<&str> = pattern_api.split('/').collect();
-        let b: Vec<&str> = f.op.path.split('/').collect();
+        let b: Vec<&str> = template.split('/').collect();
         return a.len() == b.len()
             && a.iter().zip(&b).all(|(x, y)| x == y || (x.starts_with('{') && y.starts_with('{')));
     }

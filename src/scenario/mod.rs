@@ -38,7 +38,7 @@ use parking_lot::{Mutex, RwLock};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::pipeline::Response;
+use crate::wire::Response;
 use crate::openapi::SpecSet;
 pub use action::Action;
 pub use matcher::Facts;
@@ -351,17 +351,12 @@ impl Scenarios {
                 continue;
             }
             if !bundled::names().contains(&name) {
-                return Err(ApiError::new(
-                    400,
-                    "scenario_not_found",
-                    "unknown scenario",
-                    format!(
+                return Err(ApiError::scenario_not_found(format!(
                         "The {HEADER} header names `{name}`, which is neither bundled ({}) nor loaded.",
                         bundled::names().join(", ")
-                    ),
-                ));
+                    )));
             }
-            let scenario = bundled::load(reference).map_err(|e| ApiError::new(400, "scenario_invalid", "invalid scenario", e))?;
+            let scenario = bundled::load(reference).map_err(|e| ApiError::scenario_invalid(e).with_status(400))?;
             let loaded = self.wrap(scenario, Scope::Request);
             self.by_header.lock().insert(reference.to_string(), loaded.clone());
             out.push(loaded);
@@ -372,10 +367,10 @@ impl Scenarios {
 
 /// Refuses a scenario whose plain (non-glob) operation ids none of the loaded
 /// specs has: a typo would otherwise silently match nothing.
-pub fn check_operations(scenario: &Scenario, specs: &SpecSet) -> Result<(), String> {
+pub fn check_operations(scenario: &Scenario, sets: &[&SpecSet]) -> Result<(), String> {
     for rule in &scenario.rules {
         for id in rule.matcher.operation_ids.iter().filter(|id| !id.contains(['*', '?'])) {
-            if !specs.specs.iter().any(|s| s.operation(id).is_some()) {
+            if !sets.iter().flat_map(|set| set.specs.iter()).any(|s| s.operation(id).is_some()) {
                 return Err(format!(
                     "scenario {}: rule `{}` matches operation_id `{id}`, which none of the loaded specs has",
                     scenario.name, rule.name
@@ -390,7 +385,7 @@ pub fn check_operations(scenario: &Scenario, specs: &SpecSet) -> Result<(), Stri
 pub fn install(app: &crate::app::App) -> Result<(), String> {
     for reference in app.config.scenarios.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
         let scenario = bundled::load(reference)?;
-        check_operations(&scenario, &app.specs)?;
+        check_operations(&scenario, &app.spec_sets())?;
         tracing::info!(scenario = %scenario.name, rules = scenario.rules.len(), "scenario active for every instance");
         app.scenarios.add(scenario, Scope::Global);
     }

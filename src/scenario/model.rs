@@ -88,6 +88,9 @@ pub struct MatchDoc {
     pub api_version: Option<OneOrMany>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<bool>,
+    /// `bapi` (the Backend API) or `fapi` (the Frontend API); absent: both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface: Option<OneOrMany>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub query: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
@@ -108,6 +111,7 @@ impl MatchDoc {
             && self.method.is_none()
             && self.path.is_none()
             && self.api_version.is_none()
+            && self.surface.is_none()
             && self.deprecated.is_none()
             && self.query.is_empty()
             && self.body.is_empty()
@@ -243,12 +247,16 @@ fn compile_rule(doc: &RuleDoc, name: &str) -> Result<Rule, String> {
         paths: m.path.as_ref().map(OneOrMany::to_vec).unwrap_or_default(),
         api_versions: m.api_version.as_ref().map(OneOrMany::to_vec).unwrap_or_default(),
         deprecated: m.deprecated,
+        surfaces: m.surface.as_ref().map(OneOrMany::to_vec).unwrap_or_default(),
         query: predicates(&m.query, "query")?,
         body: predicates(&m.body, "body")?,
         headers: predicates(&m.headers, "headers")?,
         webhook: m.webhook.unwrap_or(false) || m.event_type.is_some(),
         event_types: m.event_type.as_ref().map(OneOrMany::to_vec).unwrap_or_default(),
     };
+    if let Some(bad) = matcher.surfaces.iter().find(|s| !matches!(s.as_str(), "bapi" | "fapi")) {
+        return Err(format!("match.surface must be `bapi` or `fapi`, not `{bad}`"));
+    }
     if matcher.webhook && !(matcher.operation_ids.is_empty() && matcher.methods.is_empty() && matcher.paths.is_empty() && matcher.query.is_empty() && matcher.body.is_empty() && matcher.headers.is_empty()) {
         return Err("a webhook rule (`webhook: true` / `event_type`) matches deliveries, not requests: drop operation_id, method, path, query, body and headers".into());
     }

@@ -257,16 +257,50 @@ impl Instance {
     }
 }
 
+/// The key of the instance Frontend API requests use before any secret key
+/// is known (see [`Instances::note_secret_key`]).
+pub const UNBOUND_INSTANCE: &str = "unbound";
+
 /// Every instance, by secret key; created on first use.
 pub struct Instances {
     map: RwLock<HashMap<String, Arc<Instance>>>,
     seed: u64,
     initializer: RwLock<Option<Initializer>>,
+    /// The first secret key a request named (see [`Instances::note_secret_key`]).
+    first_secret_key: RwLock<Option<String>>,
 }
 
 impl Instances {
     pub fn new(seed: u64) -> Instances {
-        Instances { map: RwLock::new(HashMap::new()), seed, initializer: RwLock::new(None) }
+        Instances { map: RwLock::new(HashMap::new()), seed, initializer: RwLock::new(None), first_secret_key: RwLock::new(None) }
+    }
+
+    /// Remembers the first secret key the mock sees. That key adopts the
+    /// instance stored under [`UNBOUND_INSTANCE`] (created by callers that
+    /// had no key yet, e.g. a browser before the suite's first Backend
+    /// call), state and all, unless the key already has an instance of its own.
+    pub fn note_secret_key(&self, key: &str) {
+        if self.first_secret_key.read().is_some() {
+            return;
+        }
+        let mut first = self.first_secret_key.write();
+        if first.is_some() {
+            return;
+        }
+        *first = Some(key.to_string());
+        let mut map = self.map.write();
+        if map.contains_key(key) {
+            return;
+        }
+        if let Some(orphan) = map.remove(UNBOUND_INSTANCE) {
+            let store = std::mem::take(&mut *orphan.store.lock());
+            map.insert(key.to_string(), Arc::new(Instance::new(key, store)));
+        }
+    }
+
+    /// The first secret key seen, if any.
+    pub fn first_secret_key(&self) -> Option<String> {
+        self.first_secret_key.read().clone()
     }
 
     pub fn set_initializer(&self, init: Initializer) {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 use super::keys::{self, SigningKey};
 

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use clerk_mock::tokens::frontend::{publishable_key, issuer};
-//! assert_eq!(publishable_key("clerk.example.test"), "pk_test_Y2xlcmsuZXhhbXBsZS50ZXN0JA==");
+//! assert_eq!(publishable_key("clerk.example.test"), "pk_test_Y2xlcmsuZXhhbXBsZS50ZXN0JA");
 //! assert_eq!(issuer("clerk.example.test"), "https://clerk.example.test");
 //! ```
 
@@ -17,9 +17,11 @@ use base64::Engine;
 /// A host under `.localhost` (never a real domain) that the SDKs accept.
 pub const DEFAULT_FRONTEND_HOST: &str = "clerk.mock.localhost";
 
-/// `pk_test_` + base64(`host$`), as Clerk builds development keys.
+/// `pk_test_` + base64(`host$`) without `=` padding, as Clerk builds
+/// development keys (`buildPublishableKey` strips it). The exact string
+/// matters: clerk-js names its suffixed cookies after a hash of it.
 pub fn publishable_key(host: &str) -> String {
-    format!("pk_test_{}", base64::engine::general_purpose::STANDARD.encode(format!("{host}$")))
+    format!("pk_test_{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(format!("{host}$")))
 }
 
 /// The `iss` claim of every token the mock signs.
@@ -47,7 +49,7 @@ mod tests {
     fn the_publishable_key_decodes_to_the_host_followed_by_a_dollar() {
         let key = publishable_key(DEFAULT_FRONTEND_HOST);
         let encoded = key.strip_prefix("pk_test_").unwrap();
-        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD_NO_PAD.decode(encoded).unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), "clerk.mock.localhost$");
         assert_eq!(key.split('_').count(), 3, "the SDKs split the key on '_' into exactly three parts");
     }

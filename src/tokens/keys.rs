@@ -111,6 +111,21 @@ impl SigningKey {
             .map_err(|e| ApiError::internal(format!("signing a token failed: {e}")))
     }
 
+    /// An RS256 JWT with `kid` and the extra header fields Clerk's Frontend
+    /// API puts there (`cat`, `oiat`), which `jsonwebtoken::Header` cannot hold.
+    /// Example header: `{"alg":"RS256","kid":"ins_…","typ":"JWT","cat":"cl_B7d4PD111AAA","oiat":1700000000}`.
+    pub fn sign_with_header(&self, extra_header: &Value, claims: &Value) -> Result<String, ApiError> {
+        let mut header = json!({"alg": "RS256", "kid": self.kid, "typ": "JWT"});
+        if let (Some(out), Some(extra)) = (header.as_object_mut(), extra_header.as_object()) {
+            out.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let message = format!("{}.{}", b64(&header), b64(claims));
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::RS256)
+            .map_err(|e| ApiError::internal(format!("signing a token failed: {e}")))?;
+        Ok(format!("{message}.{signature}"))
+    }
+
     /// The claims of a token this key signed; `check_expiry` false accepts an
     /// expired one (refresh and client tokens).
     pub fn verify(&self, token: &str, check_expiry: bool) -> Result<Value, String> {

@@ -49,12 +49,7 @@ pub fn load_active(store: &Store, session_id: &str) -> Result<Loaded, ApiError> 
     };
     let status = session.get("status").and_then(Value::as_str).unwrap_or("");
     if status != "active" && status != "pending" {
-        return Err(ApiError::new(
-            404,
-            crate::error::code::RESOURCE_NOT_FOUND,
-            "not found",
-            format!("Session {session_id} is {status}: only active sessions get tokens."),
-        )
+        return Err(ApiError::not_found_because(format!("Session {session_id} is {status}: only active sessions get tokens."))
         .with_meta(json!({"session_id": session_id, "status": status})));
     }
     let user_id = session.get("user_id").and_then(Value::as_str).unwrap_or("");
@@ -159,46 +154,64 @@ pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<Stri
 /// override. Templates with a custom key are signed with it.
 pub fn mint_from_template(ctx: &Ctx, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
     let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
-    let (template, claims) = {
-        let mut store = ctx.instance.store.lock();
-        let loaded = load_active(&store, session_id)?;
-        let Some(template) = super::templates::by_name(&store, template_name).cloned() else {
-            return Err(ApiError::not_found("JWT template"));
-        };
-        let data = super::templates::Shortcodes {
-            user: loaded.user.as_ref(),
-            org: loaded.org.as_ref(),
-            membership: loaded.membership.as_ref(),
-            session: Some(&loaded.session),
-        };
-        let mut claims = super::templates::render(template.get("claims").unwrap_or(&Value::Null), &data);
-        if !claims.is_object() {
-            claims = json!({});
-        }
-        let now = super::now_secs();
-        let lifetime = expires_in.or_else(|| template.get("lifetime").and_then(Value::as_i64)).unwrap_or(super::templates::DEFAULT_LIFETIME);
-        let skew = template.get("allowed_clock_skew").and_then(Value::as_i64).unwrap_or(super::templates::DEFAULT_CLOCK_SKEW);
-        let jti = store.new_hex_id("jti");
-        let defaults = json!({
-            "iss": ctx.app.tokens.issuer,
-            "sub": loaded.session.get("user_id").cloned().unwrap_or(Value::Null),
-            "iat": now,
-            "nbf": now - skew,
-            "exp": now + lifetime,
-            "jti": jti.trim_start_matches("jti_"),
-        });
-        if let (Some(out), Some(fixed)) = (claims.as_object_mut(), defaults.as_object()) {
-            for (k, v) in fixed {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-        (template, claims)
-    };
+    let mut store = ctx.instance.store.lock();
+    sign_template_token(&mut store, &key, &ctx.app.tokens.issuer, session_id, template_name, expires_in)
+}
+
+/// [`mint_from_template`] over a store the caller holds (the Frontend API's
+/// `POST /v1/client/sessions/{id}/tokens/{template}` keeps its lock for the
+/// whole request). Templates with a custom key are signed with it, others
+/// with `key`.
+pub fn sign_template_token(
+    store: &mut Store,
+    key: &super::keys::SigningKey,
+    issuer: &str,
+    session_id: &str,
+    template_name: &str,
+    expires_in: Option<i64>,
+) -> Result<String, ApiError> {
+    let (template, claims) = template_claims(store, issuer, session_id, template_name, expires_in)?;
     if template.get("custom_signing_key").and_then(Value::as_bool).unwrap_or(false) {
         super::templates::sign_custom(&template, &claims)
     } else {
         key.sign(&claims)
     }
+}
+
+/// The template and the claims a token from it carries.
+fn template_claims(store: &mut Store, issuer: &str, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<(Value, Value), ApiError> {
+    let loaded = load_active(store, session_id)?;
+    let Some(template) = super::templates::by_name(store, template_name).cloned() else {
+        return Err(ApiError::not_found("JWT template"));
+    };
+    let data = super::templates::Shortcodes {
+        user: loaded.user.as_ref(),
+        org: loaded.org.as_ref(),
+        membership: loaded.membership.as_ref(),
+        session: Some(&loaded.session),
+    };
+    let mut claims = super::templates::render(template.get("claims").unwrap_or(&Value::Null), &data);
+    if !claims.is_object() {
+        claims = json!({});
+    }
+    let now = super::now_secs();
+    let lifetime = expires_in.or_else(|| template.get("lifetime").and_then(Value::as_i64)).unwrap_or(super::templates::DEFAULT_LIFETIME);
+    let skew = template.get("allowed_clock_skew").and_then(Value::as_i64).unwrap_or(super::templates::DEFAULT_CLOCK_SKEW);
+    let jti = store.new_hex_id("jti");
+    let defaults = json!({
+        "iss": issuer,
+        "sub": loaded.session.get("user_id").cloned().unwrap_or(Value::Null),
+        "iat": now,
+        "nbf": now - skew,
+        "exp": now + lifetime,
+        "jti": jti.trim_start_matches("jti_"),
+    });
+    if let (Some(out), Some(fixed)) = (claims.as_object_mut(), defaults.as_object()) {
+        for (k, v) in fixed {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Ok((template, claims))
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub fn revoke_pending(ctx: &Ctx, collection: &str, id: &str, what: &str) -> Resu
     };
     let status = token.get("status").and_then(Value::as_str).unwrap_or("").to_string();
     if status != "pending" {
-        return Err(ApiError::new(400, "cannot_revoke", "cannot revoke", format!("The {what} {id} is {status}; only pending ones can be revoked."))
+        return Err(ApiError::cannot_revoke(format!("The {what} {id} is {status}; only pending ones can be revoked."))
             .with_meta(json!({"status": status})));
     }
     token["status"] = json!("revoked");

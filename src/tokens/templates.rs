@@ -30,7 +30,7 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::DecodePrivateKey;
 use serde_json::{json, Map, Value};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::state::Store;
@@ -139,7 +139,7 @@ fn custom_signing(ctx: &Ctx, existing: Option<&Value>) -> Result<CustomKey, ApiE
         .or_else(|| existing.and_then(|t| t.get("_signing_key")).and_then(Value::as_str))
         .ok_or_else(|| ApiError::param_missing("signing_key"))?
         .to_string();
-    encoding_key(&algorithm, &key).map_err(|long| ApiError::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", long).with_param("signing_key"))?;
+    encoding_key(&algorithm, &key).map_err(|long| ApiError::value_invalid(long).with_param("signing_key"))?;
     Ok(Some((algorithm, key)))
 }
 

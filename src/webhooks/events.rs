@@ -9,12 +9,12 @@
 //! | `users` | `user.created` | `user.updated` | `user.deleted` (DeletedObject) |
 //! | `organizations` | `organization.created` | `organization.updated` | `organization.deleted` (DeletedObject) |
 //! | `organization_memberships` | `organizationMembership.created` | `….updated` | `….deleted` (the membership) |
-//! | `organization_invitations` | `organizationInvitation.created` (+ `email.created`) | status → `accepted` / `revoked` | – |
+//! | `organization_invitations` | `organizationInvitation.created` | status → `accepted` / `revoked` | – |
 //! | `organization_domains` | `organizationDomain.created` | `….updated` | `….deleted` (DeletedObject) |
 //! | `organization_roles` / `organization_permissions` | `role.created` / `permission.created` | `….updated` | `….deleted` (DeletedObject) |
 //! | `sessions` | `session.created` (+ `session.pending` when pending) | status → `ended` / `removed` / `revoked` / `pending` | `session.removed` |
 //! | `/waitlist_entries` | `waitlistEntry.created` | `waitlistEntry.updated` | – |
-//! | `invitations` | `email.created` (the invitation email, unless `notify: false`) | – | – |
+//! | `emails` (the outbox, `resources/outbox.rs`) | `email.created`: invitation emails (unless `notify: false`), verification codes | – | – |
 //!
 //! An update counts only when something other than `updated_at`, internal
 //! `_` keys (and, for organizations, the derived member and invitation
@@ -35,7 +35,7 @@ use serde_json::{json, Value};
 
 use crate::resources::organizations::{self as orgs, domains, invitations, memberships, roles_permissions as roles};
 use crate::state::changes::Change;
-use crate::state::{ids, Store};
+use crate::state::Store;
 
 /// Every event type the mock emits and what emits it (COVERAGE.md is
 /// generated from this; `tests/webhooks.rs` produces each one and checks the
@@ -66,7 +66,7 @@ pub const EMITTED: &[(&str, &str)] = &[
     ("permission.deleted", "DELETE /organization_permissions/{id} (DeletedObject)"),
     ("waitlistEntry.created", "POST /waitlist_entries (and bulk)"),
     ("waitlistEntry.updated", "POST /waitlist_entries/{id}/invite, …/reject"),
-    ("email.created", "the email Clerk would send: POST /invitations (unless notify: false), organization invitations"),
+    ("email.created", "the email Clerk would send (kept in the outbox, GET /__admin/emails): POST /invitations (unless notify: false), organization invitations, Frontend API verification codes"),
 ];
 
 /// Event types (globs) the mock never emits, and why.
@@ -103,7 +103,7 @@ pub fn family(collection: &str) -> Option<&'static str> {
         roles::PERMISSIONS => "permission",
         "sessions" => "session",
         "/waitlist_entries" => "waitlistEntry",
-        "invitations" => "email",
+        crate::resources::outbox::EMAILS => "email",
         _ => return None,
     })
 }
@@ -131,7 +131,7 @@ pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>)
             },
             _ => vec![],
         },
-        (orgs::INVITATIONS, None, Some(_)) => vec![Kind::Created, Kind::Email],
+        (orgs::INVITATIONS, None, Some(_)) => vec![Kind::Created],
         (orgs::INVITATIONS, Some(_), Some(_)) => match (status(before), status(after)) {
             (b, Some(a)) if b.as_deref() != Some(a.as_str()) => match a.as_str() {
                 "accepted" => vec![Kind::Named("organizationInvitation.accepted")],
@@ -141,8 +141,8 @@ pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>)
             _ => vec![],
         },
         (orgs::INVITATIONS, Some(_), None) => vec![],
-        ("invitations", None, Some(a)) if a.get("_notify") != Some(&Value::Bool(false)) => vec![Kind::Email],
-        ("invitations", _, _) => vec![],
+        (crate::resources::outbox::EMAILS, None, Some(_)) => vec![Kind::Email],
+        (crate::resources::outbox::EMAILS, _, _) => vec![],
         ("/waitlist_entries", _, None) => vec![],
         (_, None, Some(_)) => vec![Kind::Created],
         (_, Some(_), None) => vec![Kind::Deleted],
@@ -202,7 +202,7 @@ pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
                     }
                     (name.to_string(), data)
                 }
-                Kind::Email => ("email.created".to_string(), email(store, &change.collection, &object, issuer)),
+                Kind::Email => ("email.created".to_string(), object.clone()),
             };
             out.push(Pending { event_type, data, object_id: change.id.clone() });
         }
@@ -263,42 +263,6 @@ fn view(store: &Store, changes: &[Change], collection: &str, object: &Value, iss
     }
 }
 
-/// The email a change would have sent (`EmailEventPayload`).
-fn email(store: &Store, collection: &str, object: &Value, issuer: &str) -> Value {
-    let to = object["email_address"].as_str().unwrap_or("").to_string();
-    let id_seq = object["id"].as_str().map(|s| s.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))).unwrap_or(0);
-    let (slug, subject, url, data) = if collection == orgs::INVITATIONS {
-        let org = object["_org_id"].as_str().and_then(|id| store.get(orgs::ORGS, id));
-        let org_name = org.and_then(|o| o["name"].as_str()).unwrap_or("an organization").to_string();
-        let url = invitations::view(store, object, issuer)["url"].as_str().unwrap_or("").to_string();
-        (
-            "organization_invitation",
-            format!("You're invited to join {org_name}"),
-            url.clone(),
-            json!({"org": {"name": org_name}, "action_url": url, "inviter_name": object["public_inviter_data"]["first_name"]}),
-        )
-    } else {
-        let url = object["url"].as_str().unwrap_or("").to_string();
-        ("invitation", "You're invited!".to_string(), url.clone(), json!({"action_url": url}))
-    };
-    json!({
-        "object": "email",
-        "id": ids::make_id("ema", store.seed, &store.instance_key, id_seq),
-        "slug": slug,
-        "from_email_name": "notifications",
-        "reply_to_email_name": null,
-        "to_email_address": to,
-        "email_address_id": null,
-        "user_id": null,
-        "subject": subject,
-        "body": format!("<p>{subject}</p><p><a href=\"{url}\">Accept the invitation</a></p>"),
-        "body_plain": format!("{subject}\n\nAccept the invitation: {url}"),
-        "status": "queued",
-        "data": data,
-        "delivered_by_clerk": true,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,9 +289,9 @@ mod tests {
     }
 
     #[test]
-    fn an_invitation_sent_without_notify_sends_no_email() {
-        assert_eq!(kinds_of("invitations", None, Some(&json!({"_notify": true}))), vec![Kind::Email]);
-        assert!(kinds_of("invitations", None, Some(&json!({"_notify": false}))).is_empty());
+    fn an_email_put_in_the_outbox_is_an_email_created_event() {
+        assert_eq!(kinds_of("emails", None, Some(&json!({"id": "ema_1"}))), vec![Kind::Email]);
+        assert!(family("invitations").is_none(), "the invitation itself is no event: its email is");
     }
 
     #[test]

@@ -197,6 +197,15 @@ try {
     await page.screenshot({ path: join(artifacts, "6-webhooks.png") });
   }, page);
 
+  await check("the outbox tab lists the invitation email Clerk would have sent", async () => {
+    expect((await bapi("POST", "/v1/invitations", { email_address: "outbox@example.com" })).status === 200, "an invitation is created");
+    await page.click('#tabs button[data-tab="outbox"]');
+    await page.locator("#outbox tr", { hasText: "outbox@example.com" }).waitFor(WAIT);
+    const row = await page.locator("#outbox tr", { hasText: "outbox@example.com" }).first().innerText();
+    expect(row.includes("invited") && row.includes("__clerk_ticket="), `the row shows the subject and the link: ${row}`);
+    await page.screenshot({ path: join(artifacts, "7-outbox.png") });
+  }, page);
+
   await check("the keys tab shows what an app needs, with the key masked", async () => {
     await page.click('#tabs button[data-tab="keys"]');
     await page.locator("#keys", { hasText: "pk_test_" }).waitFor(WAIT);

@@ -2,6 +2,8 @@
 //! on, and a small blocking HTTP client that speaks to it like an SDK would.
 #![allow(dead_code)]
 
+pub mod sweep;
+
 use std::path::PathBuf;
 use std::sync::mpsc;
 
@@ -17,6 +19,8 @@ pub fn spec_dir() -> PathBuf {
 /// A running mock; stops when dropped.
 pub struct TestServer {
     pub url: String,
+    /// The Frontend API listener (`http://localhost:PORT`), when it listens.
+    pub frontend_url: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -44,7 +48,7 @@ impl TestServer {
             rt.block_on(async move {
                 match start().await {
                     Ok(server) => {
-                        url_tx.send(Ok(server.url())).unwrap();
+                        url_tx.send(Ok((server.url(), server.frontend_url()))).unwrap();
                         let _ = stop_rx.await;
                         server.shutdown().await;
                     }
@@ -53,7 +57,7 @@ impl TestServer {
             });
         });
         match url_rx.recv().unwrap() {
-            Ok(url) => Ok(TestServer { url, stop: Some(stop_tx), thread: Some(thread) }),
+            Ok((url, frontend_url)) => Ok(TestServer { url, frontend_url, stop: Some(stop_tx), thread: Some(thread) }),
             Err(e) => {
                 let _ = thread.join();
                 Err(e)
@@ -134,6 +138,13 @@ impl Client {
 
     pub fn with_version(mut self, version: Option<&str>) -> Client {
         self.version = version.map(str::to_string);
+        self
+    }
+
+    /// A client that reports redirects instead of following them (a
+    /// browser's `fetch` with `redirect: manual`, or a test of a `Location`).
+    pub fn without_redirects(mut self) -> Client {
+        self.agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
         self
     }
 
@@ -218,7 +229,9 @@ impl TestServer {
         configure(&mut args);
         if args.spec.specs.is_empty() && args.spec.spec_dir.as_deref() == Some(spec_dir().as_path()) {
             // Clerk's seven documents, parsed once per test binary rather than per server.
-            let app = clerk_mock::app::App::with_loaded_specs(args, official_specs().to_vec()).map_err(|e| e.to_string())?;
+            let app = clerk_mock::app::App::with_loaded_specs(args, official_specs().to_vec())
+                .and_then(|app| app.with_frontend_specs(official_frontend_specs().to_vec()))
+                .map_err(|e| e.to_string())?;
             app.prepare()?;
             return Ok(Self::start_app(std::sync::Arc::new(app)));
         }
@@ -234,6 +247,16 @@ pub fn official_specs() -> &'static [std::sync::Arc<clerk_mock::openapi::Spec>] 
     SPECS.get_or_init(|| {
         let files = clerk_mock::openapi::load::discover(&[], Some(&spec_dir())).expect("Clerk's specs beside the checkout");
         clerk_mock::openapi::SpecSet::load(&files, None).expect("Clerk's specs load").specs
+    })
+}
+
+/// Both Frontend API documents of [`spec_dir`] (`fapi/`), dated by file
+/// name, loaded on first use and shared like [`official_specs`].
+pub fn official_frontend_specs() -> &'static [std::sync::Arc<clerk_mock::openapi::Spec>] {
+    static SPECS: std::sync::OnceLock<Vec<std::sync::Arc<clerk_mock::openapi::Spec>>> = std::sync::OnceLock::new();
+    SPECS.get_or_init(|| {
+        let files = clerk_mock::openapi::load::discover_frontend(&[], Some(&spec_dir()), false).expect("the fapi/ folder beside the checkout");
+        clerk_mock::openapi::SpecSet::load_files(&files, clerk_mock::openapi::load::version_in_file_name).expect("Clerk's FAPI specs load")
     })
 }
 
@@ -258,4 +281,20 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+impl TestServer {
+    /// A client of the Frontend API listener as clerk-js is one: no secret
+    /// key and no `Clerk-API-Version` (the version is a query parameter).
+    pub fn frontend(&self) -> Client {
+        let url = self.frontend_url.as_deref().expect("the Frontend API listens");
+        Client::new(url, "").without_key().with_version(None).without_redirects()
+    }
+}
+
+impl Client {
+    /// A form POST as clerk-js sends it (`application/x-www-form-urlencoded`).
+    pub fn form(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Resp {
+        self.send("POST", path, Some(("application/x-www-form-urlencoded", form.as_bytes().to_vec())), Some(headers))
+    }
 }

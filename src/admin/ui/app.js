@@ -527,6 +527,25 @@ async function loadWebhooks() {
   );
 }
 
+// ---------- outbox: the emails and SMS Clerk would have sent ----------
+
+async function loadOutbox() {
+  const [emails, sms] = await Promise.all(["/__admin/emails", "/__admin/sms"].map((p) => api(p)));
+  const section = (title, path, page, to) => {
+    const items = (page && page.data) || [];
+    const rows = items.map((m) => h("tr", {},
+      h("td", {}, new Date(m.created_at).toISOString()), h("td", { class: "mono" }, m[to] || ""), h("td", {}, m.subject || m.message || ""),
+      h("td", { class: "mono" }, m.code || ""), h("td", { class: "mono" }, m.link || ""),
+      h("td", { class: "mono" }, m.belongs_to ? `${m.belongs_to.object} ${m.belongs_to.id}` : "")));
+    const clear = h("button", { type: "button", onclick: async () => {
+      try { await api(path, { method: "DELETE" }); loadOutbox().catch(report); } catch (err) { report(err); }
+    } }, "Clear");
+    return [h("h2", {}, `${title} (${items.length}) `, clear), h("table", {},
+      h("thead", {}, h("tr", {}, ["time", "to", "subject", "code", "link", "belongs to"].map((c) => h("th", {}, c)))), h("tbody", {}, rows))];
+  };
+  $("outbox").replaceChildren(...section("Emails", "/__admin/emails", emails, "to_email_address"), ...section("SMS", "/__admin/sms", sms, "to_phone_number"));
+}
+
 // ---------- refresh loop ----------
 
 async function refreshTab() {
@@ -536,6 +555,7 @@ async function refreshTab() {
   else if (ui.tab === "scenarios") await loadScenarios();
   else if (ui.tab === "keys") renderKeys();
   else if (ui.tab === "webhooks") await loadWebhooks();
+  else if (ui.tab === "outbox") await loadOutbox();
 }
 
 async function refreshAll() {
@@ -561,6 +581,7 @@ async function tick() {
     if (ui.tab === "scenarios" && (fresh || changed)) await loadScenarios();
     if (ui.tab === "keys" && switched) renderKeys();
     if (ui.tab === "webhooks" && (fresh || changed)) await loadWebhooks();
+    if (ui.tab === "outbox" && changed) await loadOutbox();
     $("live").classList.remove("stale");
   } catch (err) {
     $("live").classList.add("stale");
@@ -576,6 +597,7 @@ async function start() {
   if (ui.health.admin_token_required && !ui.token) { showLogin(""); return; }
   $("logout").hidden = !ui.health.admin_token_required;
   document.querySelector('#tabs button[data-tab="webhooks"]').hidden = !(ui.health.features || []).includes("webhooks");
+  document.querySelector('#tabs button[data-tab="outbox"]').hidden = !(ui.health.features || []).includes("outbox");
   try {
     await refreshAll();
   } catch (err) {

@@ -15,7 +15,7 @@
 
 use bytes::Bytes;
 
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 
 /// Where the dashboard lives.
 pub const ROOT: &str = "/__admin/ui/";

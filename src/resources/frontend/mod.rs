@@ -14,12 +14,32 @@
 //! the request belongs to (dev browser, `__client` cookie or a new one), the
 //! `{response, client}` envelope or a bare body, and any `Set-Cookie`.
 //!
+//! The flows, one module each: [`client`] (clients, dev browser), [`flow`]
+//! (identity and answers), [`environment`], [`sign_up`], [`sign_in`],
+//! [`sessions`], [`me`] (organizations), [`handshake`] (also
+//! [`handshake::handshake_payload`] for BAPI's `GET /v1/clients/handshake_payload`),
+//! `resources/outbox` (emails and SMS), [`token`] (browser session tokens), [`view`].
+//!
 //! ```
 //! use clerk_mock::resources::frontend::{handlers, FrontendAnswer};
 //! let answer = FrontendAnswer::json(200, serde_json::json!({"object": "client"}));
 //! assert_eq!(answer.status, 200);
 //! assert!(handlers().iter().all(|(id, _)| !id.is_empty()));
 //! ```
+
+pub mod client;
+pub mod environment;
+pub mod flow;
+pub mod handshake;
+pub mod me;
+pub mod sessions;
+pub mod sign_in;
+pub mod sign_up;
+pub mod token;
+pub mod view;
+
+/// BAPI `GET /v1/clients/handshake_payload?nonce=…` (served by the surface): see [`handshake`].
+pub use handshake::handshake_payload;
 
 use std::sync::Arc;
 
@@ -89,5 +109,38 @@ pub type FrontendHandler = fn(&FrontendCall) -> Result<FrontendAnswer, ApiError>
 /// Every stateful FAPI operation: operationId → handler. Filled by the
 /// flow modules of this folder; COVERAGE.md lists what is here as stateful.
 pub fn handlers() -> &'static [(&'static str, FrontendHandler)] {
-    &[]
+    &[
+        ("createDevBrowser", client::dev_browser),
+        ("getEnvironment", environment::get),
+        ("updateEnvironment", environment::get),
+        ("getClient", client::get),
+        ("putClient", client::create),
+        ("postClient", client::create),
+        ("deleteClientSessions", client::delete),
+        ("createSignIn", sign_in::create),
+        ("getSignIn", sign_in::get),
+        ("prepareSignInFactorOne", sign_in::prepare_first_factor),
+        ("attemptSignInFactorOne", sign_in::attempt_first_factor),
+        ("createSignUps", sign_up::create),
+        ("getSignUps", sign_up::get),
+        ("updateSignUps", sign_up::update),
+        ("prepareSignUpsVerification", sign_up::prepare_verification),
+        ("attemptSignUpsVerification", sign_up::attempt_verification),
+        ("getSession", sessions::get),
+        ("touchSession", sessions::touch),
+        ("createSessionToken", sessions::create_token),
+        ("createSessionTokenWithTemplate", sessions::create_template_token),
+        ("endSession", sessions::end),
+        ("removeSession", sessions::remove),
+        ("removeClientSessionsAndRetainCookie", sessions::remove_all),
+        ("getOrganizationMemberships", me::memberships),
+        ("getUsersOrganizationInvitations", me::invitations),
+        ("getOrganizationSuggestions", me::suggestions),
+        ("acceptOrganizationInvitation", me::accept_invitation),
+        ("createOrganization", me::create_organization),
+        ("handshakeClient", handshake::handshake),
+    ]
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,7 +13,7 @@
 use serde_json::{json, Value};
 
 use super::{public_org_data, require_org, DOMAINS, ORGS};
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::state::generic::matches_query;
@@ -61,7 +61,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     let valid_name = name.contains('.') && !name.starts_with('.') && !name.ends_with('.')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !valid_name {
-        return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", format!("{name:?} is not a domain name.")).with_param("name"));
+        return Err(ApiError::format_invalid(format!("{name:?} is not a domain name.")).with_param("name"));
     }
     let mode = ctx.str_field("enrollment_mode").unwrap_or("manual_invitation").to_string();
     check_mode(&mode)?;

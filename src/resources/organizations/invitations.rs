@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::roles_permissions as roles;
 use super::{membership_of, public_org_data, require_org, user_identifier, INVITATIONS, ORGS};
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::state::generic::matches_query;
@@ -73,7 +73,7 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
     let email = text("email_address").ok_or_else(|| ApiError::param_missing("email_address"))?.to_lowercase();
     let role = text("role").ok_or_else(|| ApiError::param_missing("role"))?.to_string();
     if !looks_like_email(&email) {
-        return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", format!("{email:?} is not a valid email address."))
+        return Err(ApiError::format_invalid(format!("{email:?} is not a valid email address."))
             .with_param("email_address"));
     }
     if !roles::role_exists(store, &role) {
@@ -92,12 +92,7 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
         })
         .any(|u| membership_of(store, org_id, u.get("id").and_then(Value::as_str).unwrap_or("")).is_some());
     if already_member {
-        return Err(ApiError::new(
-            422,
-            "already_a_member_in_organization",
-            "already a member",
-            format!("{email} already belongs to a member of this organization."),
-        )
+        return Err(ApiError::already_a_member(format!("{email} already belongs to a member of this organization."))
         .with_param("email_address"));
     }
     let now = store.now_ms();
@@ -108,7 +103,7 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
             && i.get("expires_at").and_then(Value::as_i64).is_none_or(|e| e >= now)
     });
     if duplicate {
-        return Err(ApiError::new(422, "duplicate_record", "duplicate invitation", format!("{email} already has a pending invitation to this organization."))
+        return Err(ApiError::duplicate("duplicate invitation", format!("{email} already has a pending invitation to this organization."))
             .with_param("email_address"));
     }
     let days = request.get("expires_in_days").and_then(Value::as_i64).unwrap_or(DEFAULT_EXPIRES_IN_DAYS);
@@ -162,7 +157,16 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
     let invitation = insert_invitation(&mut store, &org_id, &ctx.body)?;
-    Ok(Reply::Object(view(&store, &invitation, &ctx.app.tokens.issuer)))
+    let answered = view(&store, &invitation, &ctx.app.tokens.issuer);
+    send_email(&mut store, &answered);
+    Ok(Reply::Object(answered))
+}
+
+/// The invitation email into the outbox (`answered`: the invitation as viewed, with its url).
+fn send_email(store: &mut Store, answered: &Value) {
+    let org_name = answered["public_organization_data"]["name"].as_str().unwrap_or("an organization").to_string();
+    let url = answered["url"].as_str().unwrap_or("").to_string();
+    crate::resources::outbox::send_invitation_email(store, answered, &url, Some(&org_name));
 }
 
 /// All or nothing: every item is checked before any is kept.
@@ -189,6 +193,9 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
         }
     }
     let views: Vec<Value> = created.iter().map(|i| view(&store, i, &ctx.app.tokens.issuer)).collect();
+    for answered in &views {
+        send_email(&mut store, answered);
+    }
     let total = views.len();
     Ok(Reply::list(views, total))
 }
@@ -214,7 +221,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
     let current = view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.app.tokens.issuer);
     let status = current.get("status").and_then(Value::as_str).unwrap_or("").to_string();
     if status != "pending" {
-        return Err(ApiError::new(400, "cannot_revoke", "cannot revoke", format!("The invitation {id} is {status}; only pending invitations can be revoked."))
+        return Err(ApiError::cannot_revoke(format!("The invitation {id} is {status}; only pending invitations can be revoked."))
             .with_meta(json!({"status": status})));
     }
     let now = store.now_ms();

@@ -45,24 +45,14 @@ pub fn insert(store: &mut Store, org_id: &str, user: &Value, role: &str, public:
         return Err(roles::unknown_role(role));
     }
     if membership_of(store, org_id, &user_id).is_some() {
-        return Err(ApiError::new(
-            422,
-            "already_a_member_in_organization",
-            "already a member",
-            format!("User {user_id} is already a member of organization {org_id}."),
-        )
+        return Err(ApiError::already_a_member(format!("User {user_id} is already a member of organization {org_id}."))
         .with_param("user_id"));
     }
     let org = store.get(ORGS, org_id).cloned().unwrap_or_default();
     let max = org.get("max_allowed_memberships").and_then(Value::as_i64).unwrap_or(0);
     let members = org.get("members_count").and_then(Value::as_i64).unwrap_or(0);
     if max > 0 && members >= max {
-        return Err(ApiError::new(
-            403,
-            "organization_membership_quota_exceeded",
-            "membership quota exceeded",
-            format!("Organization {org_id} allows at most {max} members (max_allowed_memberships)."),
-        ));
+        return Err(ApiError::membership_quota_exceeded(org_id, max));
     }
     let id = store.new_id("orgmem");
     let now = store.now_ms();

@@ -16,7 +16,7 @@
 
 use serde_json::{json, Value};
 
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::state::generic::matches_query;
@@ -96,12 +96,7 @@ pub fn permissions_for(store: &Store, role: &str) -> Vec<String> {
 
 /// A 422 for a role nobody defined.
 pub fn unknown_role(role: &str) -> ApiError {
-    ApiError::new(
-        422,
-        code::FORM_PARAM_VALUE_INVALID,
-        "is invalid",
-        format!("The role {role:?} does not exist: use org:admin, org:member or a role created with POST /organization_roles."),
-    )
+    ApiError::value_invalid(format!("The role {role:?} does not exist: use org:admin, org:member or a role created with POST /organization_roles."))
     .with_param("role")
 }
 
@@ -188,7 +183,7 @@ fn permission_key_format(key: &str) -> Result<(), ApiError> {
 }
 
 fn format_error(param: &str, long: impl Into<String>) -> ApiError {
-    ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", long).with_param(param)
+    ApiError::format_invalid(long).with_param(param)
 }
 
 fn required_text(ctx: &Ctx, field: &str) -> Result<String, ApiError> {
@@ -279,7 +274,7 @@ fn update_role(ctx: &Ctx) -> Result<Reply, ApiError> {
         Some(key) if key != old_key => {
             role_key_format(key)?;
             if old_key == ADMIN_ROLE || old_key == MEMBER_ROLE {
-                return Err(ApiError::new(403, "system_role_key_immutable", "cannot change a system role's key", format!("{old_key} is a system role; its key cannot change.")));
+                return Err(ApiError::system_role_key_immutable(&old_key));
             }
             if by_key(&store, ROLES, key).is_some() {
                 return Err(ApiError::identifier_exists("key", format!("A role with the key {key:?} already exists.")));
@@ -321,17 +316,12 @@ fn delete_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     let id = find_role(&mut store, ctx.path_param("organization_role_id"))?;
     let key = store.get(ROLES, &id).and_then(|r| r.get("key")).and_then(Value::as_str).unwrap_or("").to_string();
     if key == ADMIN_ROLE || key == MEMBER_ROLE {
-        return Err(ApiError::new(403, "system_role_not_deletable", "cannot delete a system role", format!("{key} is a system role and cannot be deleted.")));
+        return Err(ApiError::system_role_not_deletable(&key));
     }
     let in_use = store.iter(super::MEMBERSHIPS).any(|m| m["role"] == key.as_str())
         || store.iter(super::INVITATIONS).any(|i| i["role"] == key.as_str() && i["status"] == "pending");
     if in_use {
-        return Err(ApiError::new(
-            422,
-            "organization_role_in_use",
-            "role in use",
-            format!("The role {key} is assigned to members or pending invitations; reassign them first."),
-        ));
+        return Err(ApiError::role_in_use(&key));
     }
     store.remove(ROLES, &id);
     Ok(super::deleted_reply(json!({"object": "role", "id": id, "deleted": true})))
@@ -356,7 +346,7 @@ fn assign_permission(ctx: &Ctx) -> Result<Reply, ApiError> {
     let role = store.get_mut(ROLES, &role_id).expect("found above");
     let mut ids = permission_ids(role);
     if ids.contains(&permission_id) {
-        return Err(ApiError::new(409, "duplicate_record", "already assigned", "The permission is already assigned to this role."));
+        return Err(ApiError::permission_already_assigned());
     }
     ids.push(permission_id);
     role["_permission_ids"] = json!(ids);
@@ -372,7 +362,7 @@ fn remove_permission(ctx: &Ctx) -> Result<Reply, ApiError> {
     let role = store.get_mut(ROLES, &role_id).expect("found above");
     let mut ids = permission_ids(role);
     if !ids.contains(&permission_id) {
-        return Err(ApiError::new(422, code::FORM_PARAM_VALUE_INVALID, "not assigned", "The permission is not assigned to this role.")
+        return Err(ApiError::permission_not_assigned()
             .with_param("permission_id"));
     }
     ids.retain(|p| *p != permission_id);
@@ -423,7 +413,7 @@ fn find_permission(store: &mut Store, id: &str) -> Result<String, ApiError> {
 
 fn refuse_system(store: &Store, id: &str, action: &str) -> Result<(), ApiError> {
     if store.get(PERMISSIONS, id).and_then(|p| p.get("type")).and_then(Value::as_str) == Some("system") {
-        return Err(ApiError::new(403, "system_permission_immutable", "system permission", format!("System permissions cannot be {action}.")));
+        return Err(ApiError::system_permission_immutable(action));
     }
     Ok(())
 }

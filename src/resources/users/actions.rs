@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::checks::string_list;
 use super::{find, load, model, save, revoke_sessions};
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::{passwords, totp};
@@ -131,11 +131,11 @@ fn unlock_user(ctx: &Ctx) -> Result<Reply, ApiError> {
 fn set_profile_image(ctx: &Ctx) -> Result<Reply, ApiError> {
     let file = ctx.files.iter().find(|f| f.field == "file").or_else(|| ctx.files.first());
     let Some(file) = file.filter(|f| !f.bytes.is_empty()) else {
-        return Err(ApiError::new(400, code::FORM_PARAM_MISSING, "missing required parameter", "An image file must be uploaded in the `file` field.")
+        return Err(ApiError::field_required("An image file must be uploaded in the `file` field.")
             .with_param("file"));
     };
     if !file.content_type.is_empty() && !file.content_type.starts_with("image/") && file.content_type != "application/octet-stream" {
-        return Err(ApiError::new(400, "image_not_supported", "unsupported image", format!("{} is not a supported image type.", file.content_type))
+        return Err(ApiError::image_not_supported(&file.content_type)
             .with_param("file"));
     }
     let meta = json!({"filename": file.filename, "content_type": file.content_type, "size": file.bytes.len()});
@@ -167,12 +167,12 @@ fn verify_password(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let user = find(&store, ctx.path_param("user_id"))?;
     let Some(stored) = user.get("_password").filter(|p| !p.is_null()) else {
-        return Err(ApiError::new(400, "password_not_set", "no password", "The user does not have a password set."));
+        return Err(ApiError::password_not_set());
     };
     if passwords::verify(stored, &plain) {
         Ok(Reply::Object(json!({"verified": true})))
     } else {
-        Err(ApiError::new(422, code::FORM_PASSWORD_INCORRECT, "Password is incorrect.", "Password is incorrect. Try again, or use another method.")
+        Err(ApiError::password_incorrect()
             .with_param("password"))
     }
 }
@@ -199,7 +199,7 @@ fn remove_password(ctx: &Ctx) -> Result<Reply, ApiError> {
 fn set_password_compromised(ctx: &Ctx) -> Result<Reply, ApiError> {
     change_user(ctx, |store, user| {
         if user.get("_password").map(Value::is_null).unwrap_or(true) {
-            return Err(ApiError::new(422, "password_not_set", "no password", "The user does not have a password set."));
+            return Err(ApiError::password_not_set().with_status(422));
         }
         user["_password_compromised"] = Value::Bool(true);
         maybe_sign_out(ctx, store, user, "revoke_all_sessions");
@@ -226,7 +226,7 @@ fn verify_totp(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut backup: Vec<String> =
         user["_backup_codes"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(String::from)).collect()).unwrap_or_default();
     if secret.is_none() && backup.is_empty() {
-        return Err(ApiError::new(400, "totp_not_enabled", "TOTP is not enabled", "The user has neither TOTP nor backup codes."));
+        return Err(ApiError::totp_not_enabled());
     }
     let now_seconds = store.now_ms() / 1000;
     if secret.as_deref().map(|s| totp::verify(s, &submitted, now_seconds)).unwrap_or(false) {
@@ -240,7 +240,7 @@ fn verify_totp(ctx: &Ctx) -> Result<Reply, ApiError> {
         save(&mut store, user);
         return Ok(Reply::Object(json!({"verified": true, "code_type": "backup_code"})));
     }
-    Err(ApiError::new(422, "form_code_incorrect", "Incorrect code", "The TOTP or backup code is incorrect.").with_param("code"))
+    Err(ApiError::code_incorrect().with_param("code"))
 }
 
 /// v1 only: enrolls a new TOTP secret and answers it with its otpauth URI.

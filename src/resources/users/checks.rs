@@ -12,11 +12,11 @@
 use serde_json::Value;
 
 use super::index;
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::state::Store;
 
 fn format_invalid(param: &str, long: String) -> ApiError {
-    ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", long).with_param(param)
+    ApiError::format_invalid(long).with_param(param)
 }
 
 /// A plausible RFC 5322 address: `local@domain.tld`, no spaces.
@@ -59,21 +59,11 @@ pub fn check_web3(wallet: &str, param: &str) -> Result<(), ApiError> {
 pub fn check_username(username: &str) -> Result<(), ApiError> {
     let length = username.chars().count();
     if !(4..=64).contains(&length) {
-        return Err(ApiError::new(
-            422,
-            "form_username_invalid_length",
-            "Usernames must be between 4 and 64 characters long.",
-            "Usernames must be between 4 and 64 characters long.",
-        )
+        return Err(ApiError::username_invalid_length()
         .with_param("username"));
     }
     if !username.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
-        return Err(ApiError::new(
-            422,
-            "form_username_invalid_character",
-            "Usernames can only contain letters, numbers, and '_' or '-'.",
-            "Usernames can only contain letters, numbers, and '_' or '-'.",
-        )
+        return Err(ApiError::username_invalid_character()
         .with_param("username"));
     }
     Ok(())

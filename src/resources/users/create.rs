@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use super::checks::{self, opt_bool, opt_object, opt_string, opt_time, string_list};
 use super::index;
 use super::model::{self, Status};
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::resources::passwords;
 use crate::state::Store;
@@ -48,12 +48,7 @@ pub fn password_from(body: &Value, salt_source: &str) -> Result<Option<Value>, A
     let digest = opt_string(body, "password_digest")?;
     let hasher = opt_string(body, "password_hasher")?;
     match (plain, digest, hasher) {
-        (Some(_), Some(_), _) => Err(ApiError::new(
-            422,
-            code::FORM_PARAM_VALUE_INVALID,
-            "is invalid",
-            "password and password_digest cannot be used together.",
-        )
+        (Some(_), Some(_), _) => Err(ApiError::value_invalid("password and password_digest cannot be used together.")
         .with_param("password_digest")),
         (Some(p), None, _) => {
             passwords::check_policy(&p, skip_checks)?;
@@ -71,7 +66,7 @@ pub fn password_from(body: &Value, salt_source: &str) -> Result<Option<Value>, A
 /// stores it in `users`. Returns the stored object.
 pub fn insert_user(store: &mut Store, body: &Value) -> Result<Value, ApiError> {
     if !body.is_object() {
-        return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", "The request body must be a JSON object."));
+        return Err(ApiError::format_invalid("The request body must be a JSON object."));
     }
     index::ensure_fresh(store);
     let emails = string_list(body, "email_address")?;
@@ -156,7 +151,7 @@ pub fn insert_user(store: &mut Store, body: &Value) -> Result<Value, ApiError> {
     }
     if let Some(limit) = body.get("create_organizations_limit").filter(|v| !v.is_null()) {
         if !limit.is_i64() {
-            return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", "create_organizations_limit must be an integer.")
+            return Err(ApiError::format_invalid("create_organizations_limit must be an integer.")
                 .with_param("create_organizations_limit"));
         }
         user["create_organizations_limit"] = limit.clone();

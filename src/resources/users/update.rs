@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::checks::{self, opt_bool, opt_object, opt_string, opt_time, string_list};
 use super::create::password_from;
 use super::{index, load, model, save, revoke_sessions};
-use crate::error::{code, ApiError};
+use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
@@ -70,12 +70,7 @@ pub fn apply_update(store: &mut Store, id: &str, body: &Value) -> Result<Value, 
                     return Err(ApiError::param_invalid(primary, format!("{wanted} is not an identification of this user.")));
                 }
                 Some(i) if !model::is_verified(i) => {
-                    return Err(ApiError::new(
-                        422,
-                        "form_identification_not_verified",
-                        "is not verified",
-                        "The identification must be verified before it can become primary.",
-                    )
+                    return Err(ApiError::identification_not_verified("The identification must be verified before it can become primary.")
                     .with_param(primary));
                 }
                 Some(_) => user[*primary] = Value::String(wanted),
@@ -110,7 +105,7 @@ pub fn apply_update(store: &mut Store, id: &str, body: &Value) -> Result<Value, 
         None => {}
         Some(v) if v.is_null() || v.is_i64() => user["create_organizations_limit"] = v.clone(),
         Some(_) => {
-            return Err(ApiError::new(422, code::FORM_PARAM_FORMAT_INVALID, "is invalid", "create_organizations_limit must be an integer.")
+            return Err(ApiError::format_invalid("create_organizations_limit must be an integer.")
                 .with_param("create_organizations_limit"))
         }
     }

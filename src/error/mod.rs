@@ -16,33 +16,10 @@
 
 use serde_json::{json, Map, Value};
 
-/// Error codes real Clerk returns (DESIGN §4), so callers can match on them.
-pub mod code {
-    pub const AUTHENTICATION_INVALID: &str = "authentication_invalid";
-    pub const RESOURCE_NOT_FOUND: &str = "resource_not_found";
-    pub const FORM_IDENTIFIER_EXISTS: &str = "form_identifier_exists";
-    pub const FORM_PARAM_MISSING: &str = "form_param_missing";
-    pub const FORM_PARAM_FORMAT_INVALID: &str = "form_param_format_invalid";
-    pub const FORM_PARAM_UNKNOWN: &str = "form_param_unknown";
-    pub const FORM_PARAM_NIL: &str = "form_param_nil";
-    pub const FORM_PARAM_VALUE_INVALID: &str = "form_param_value_invalid";
-    pub const FORM_PASSWORD_INCORRECT: &str = "form_password_incorrect";
-    pub const FORM_PASSWORD_PWNED: &str = "form_password_pwned";
-    pub const FORM_PASSWORD_LENGTH_TOO_SHORT: &str = "form_password_length_too_short";
-    pub const MALFORMED_REQUEST: &str = "malformed_request";
-    pub const REQUEST_BODY_TOO_LARGE: &str = "request_body_too_large";
-    pub const REQUEST_HEADERS_TOO_LARGE: &str = "request_header_fields_too_large";
-    pub const REQUEST_URI_TOO_LONG: &str = "request_uri_too_long";
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
-    pub const INTERNAL_ERROR: &str = "internal_clerk_error";
-    pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
-    pub const DEPRECATED_ENDPOINT: &str = "operation_deprecated";
-    pub const RESPONSE_INVALID: &str = "mock_response_invalid";
-    /// The admin webhooks API while no webhooks spec is loaded.
-    pub const WEBHOOKS_DISABLED: &str = "webhooks_disabled";
-    /// `POST /__admin/webhooks/flush` gave up with deliveries still pending.
-    pub const WEBHOOKS_FLUSH_TIMEOUT: &str = "webhooks_flush_timeout";
-}
+pub mod catalogue;
+mod named;
+
+pub use catalogue::code;
 
 /// One entry of the `errors` array.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,8 +40,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// A single-item error.
-    pub fn new(status: u16, code: &str, message: &str, long_message: impl Into<String>) -> Self {
+    /// A single-item error. Private to the error module: call sites use a
+    /// named constructor (here or in `named.rs`), so every code's status and
+    /// message live beside the catalogue.
+    fn new(status: u16, code: &str, message: &str, long_message: impl Into<String>) -> Self {
         ApiError {
             status,
             errors: vec![ErrorItem {
@@ -87,6 +66,13 @@ impl ApiError {
         if let Some(first) = self.errors.first_mut() {
             first.meta = Some(meta);
         }
+        self
+    }
+
+    /// The same error under another status, for the few codes Clerk answers
+    /// with more than one (e.g. `token_invalid` is 401 when verifying, 400 when refreshing).
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
         self
     }
 
@@ -116,6 +102,12 @@ impl ApiError {
             "not found",
             format!("No Clerk Backend API operation matches the path {path}."),
         )
+    }
+
+    /// No Frontend API operation (or, with `why`, no Frontend API at all) for a path.
+    pub fn frontend_path_not_found(path: &str, why: Option<&str>) -> Self {
+        let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+        Self::new(404, code::RESOURCE_NOT_FOUND, "not found", format!("No Clerk Frontend API operation matches the path {path}{why}."))
     }
 
     pub fn method_not_allowed(method: &str, path: &str, allowed: &[String]) -> Self {

@@ -1,0 +1,262 @@
+//! One request, top to bottom (DESIGN §2), for either API surface:
+//!
+//! ```text
+//! 1 admin?    /__admin/* on the Backend listener               → admin API (outside every surface)
+//! 2 route     the surface's spec set and version → operation   (404 / 405)
+//! 3 auth      the surface's instance rule                        (401 on the Backend API only)
+//! 4 scenario  rules for this instance and request: wait, answer or drop (scenario/)
+//! 5 validate  path, query and body against the spec              (400 / 422)
+//! 6 dispatch  the surface's registry: handler, generic engine or synthesis
+//! 7 render    the surface's envelope; --validate-responses checks it (500)
+//! 8 journal   every API request, with its outcome and surface (journal.rs)
+//! ```
+//!
+//! A [`Surface`] is what differs between the Backend API (`bapi`, secret
+//! keys, `Clerk-API-Version`, the resource registry and its shapes) and the
+//! Frontend API (`fapi`, what clerk-js calls: `?_method=` tunnelling, form
+//! bodies, `__clerk_api_version`, the instance of a forwarded
+//! `Clerk-Secret-Key`, the handler table of `resources::frontend`, CORS).
+//! The stages are the same function for both; each asks the surface where
+//! they differ.
+//!
+//! The server has already buffered the body (413 over the limit); this module
+//! knows nothing of sockets. It is async only for a scenario's delay, which
+//! is awaited between stages, never while a lock is held.
+
+mod backend;
+pub mod frontend;
+mod surface;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::journal::{CappedBody, Entry, Problem};
+use crate::scenario::{self, Facts, Verdict};
+
+pub use crate::wire::{trace_id, Outcome, Request, Response};
+pub use frontend::UNBOUND_INSTANCE;
+pub use surface::{Routed, Surface};
+
+/// Serves one request that arrived on the Backend API listener.
+pub async fn handle(app: &App, req: &Request) -> Outcome {
+    if req.path.trim_end_matches('/') == "/__admin/webhooks/flush" {
+        // The one admin call that waits: for webhook deliveries to settle.
+        return Outcome::Respond(crate::admin::webhooks::flush(app, req).await);
+    }
+    if req.path == "/__admin" || req.path.starts_with("/__admin/") {
+        return Outcome::Respond(crate::admin::handle(app, req));
+    }
+    if let Some(redirect) = crate::admin::ui::redirect_browser(req) {
+        return Outcome::Respond(redirect);
+    }
+    if req.method == "GET" && req.path.trim_end_matches('/') == HANDSHAKE_PAYLOAD {
+        return Outcome::Respond(handshake_payload(app, req).unwrap_or_else(|e| Response::error(&e)));
+    }
+    serve_surface(app, Surface::Backend, req).await
+}
+
+/// The Backend API route no spec declares that `@clerk/backend` calls to
+/// resolve a `format=nonce` handshake (`resources::frontend::handshake`).
+pub const HANDSHAKE_PAYLOAD: &str = "/v1/clients/handshake_payload";
+
+/// `GET /v1/clients/handshake_payload?nonce=…` with the app's secret key:
+/// `{"directives": [...]}` once per nonce.
+fn handshake_payload(app: &App, req: &Request) -> Result<Response, ApiError> {
+    let key = crate::wire::secret_key(req.header("authorization"))?
+        .ok_or_else(|| ApiError::unauthorized("Send the app's secret key as `Authorization: Bearer sk_test_…`."))?;
+    let nonce = req.query_pairs().into_iter().find(|(k, _)| k == "nonce").map(|(_, v)| v).filter(|v| !v.is_empty());
+    let nonce = nonce.ok_or_else(|| ApiError::param_missing("nonce"))?;
+    let payload = crate::resources::frontend::handshake_payload(&app.instances.get_or_create(&key), &nonce)?;
+    Ok(Response::json(200, &payload))
+}
+
+/// Serves one request that arrived on the Frontend API listener: a CORS
+/// preflight is answered at once, a bundle file (`/npm/@clerk/…`) from
+/// [`crate::bundles`], everything else goes through the stages,
+/// and every answer (errors and scenario answers too) carries the CORS
+/// headers of FAPI.md §3.4.
+pub async fn handle_frontend(app: &App, req: &Request) -> Outcome {
+    if req.method == "OPTIONS" {
+        return Outcome::Respond(frontend::cors::preflight(req));
+    }
+    if let Some(mut bundle) = frontend::bundle(app, req) {
+        frontend::cors::decorate(req, &mut bundle);
+        return Outcome::Respond(bundle);
+    }
+    match serve_surface(app, Surface::Frontend, req).await {
+        Outcome::Respond(mut response) => {
+            frontend::cors::decorate(req, &mut response);
+            Outcome::Respond(response)
+        }
+        Outcome::Drop => Outcome::Drop,
+    }
+}
+
+/// The stages, then the journal, for one surface.
+async fn serve_surface(app: &App, surface: Surface, req: &Request) -> Outcome {
+    let started = std::time::Instant::now();
+    let mut trace = Trace::default();
+    let outcome = match serve(app, surface, req, &mut trace).await {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            if app.journal.capacity() > 0 {
+                trace.problems = problems(&err);
+            }
+            Outcome::Respond(Response::error(&err))
+        }
+    };
+    // 8 journal
+    record(app, surface, req, trace, &outcome, started);
+    outcome
+}
+
+/// What the stages learnt about a request, for the journal.
+#[derive(Default)]
+struct Trace {
+    operation_id: Option<String>,
+    api_version: Option<String>,
+    instance: Option<String>,
+    rules: Vec<String>,
+    problems: Vec<Problem>,
+}
+
+/// The error items of a refusal, as the journal keeps them.
+fn problems(err: &ApiError) -> Vec<Problem> {
+    err.errors
+        .iter()
+        .map(|e| Problem {
+            code: e.code.clone(),
+            message: e.long_message.clone(),
+            param: e.meta.as_ref().and_then(|m| m.get("param_name")).and_then(Value::as_str).map(str::to_string),
+        })
+        .collect()
+}
+
+async fn serve(app: &App, surface: Surface, req: &Request, trace: &mut Trace) -> Result<Outcome, ApiError> {
+    // 2 route
+    let routed = surface.route(app, req)?;
+    let spec = routed.spec;
+    let op = &spec.operations[routed.op_index];
+    trace.operation_id = Some(op.id.clone());
+    trace.api_version = Some(spec.version.clone());
+
+    // 3 auth
+    let instance_key = surface.instance_key(app, op, req)?;
+    let instance = app.instances.get_or_create(&instance_key);
+    trace.instance = Some(instance_key.clone());
+    let raw_query = req.query_pairs();
+
+    // 4 scenario
+    let decision = {
+        let facts = Facts::new(spec, op, &routed.method, &req.path, &raw_query, &req.headers, &req.body, &instance_key)
+            .on_surface(surface.name());
+        app.scenarios.decide(&facts, req.header(scenario::HEADER))?
+    };
+    trace.rules = decision.fired;
+    if let Some(delay) = decision.delay {
+        tokio::time::sleep(delay).await;
+    }
+    match decision.verdict {
+        Verdict::Respond(response) => return Ok(Outcome::Respond(response)),
+        Verdict::Drop => return Ok(Outcome::Drop),
+        Verdict::Continue => {}
+    }
+
+    // 5 validate, 6 dispatch, 7 render
+    let response = match surface {
+        Surface::Backend => backend::answer(app, &routed, instance, raw_query, req)?,
+        Surface::Frontend => frontend::answer(app, &routed, instance, raw_query, req)?,
+    };
+    Ok(Outcome::Respond(response))
+}
+
+/// Runs a handler with the instance's change recorder on (when webhooks
+/// are), then marks cached renderings stale after a write and emits the
+/// webhook events of what changed: the same for both surfaces, so a FAPI
+/// sign-up sends `user.created` like a BAPI create.
+fn with_changes<T>(app: &App, instance: &Arc<crate::state::Instance>, req: &Request, run: impl FnOnce() -> T) -> T {
+    let webhooks = app.webhooks.enabled();
+    if webhooks {
+        instance.store.lock().record_changes(true);
+    }
+    let result = run();
+    let write = !req.method.eq_ignore_ascii_case("GET");
+    if write || webhooks {
+        let mut store = instance.store.lock();
+        if write {
+            // Whatever a write did (or half did), cached renderings are stale.
+            store.touch();
+        }
+        if webhooks && !store.recorder.is_empty() {
+            // Still under the lock: events of one instance queue in the
+            // order their changes happened.
+            let changes = store.take_changes();
+            app.webhooks.emit(&store, &changes, &origin(req), &app.tokens.issuer);
+        }
+    }
+    result
+}
+
+/// Who sent a request, as webhook events report it.
+fn origin(req: &Request) -> crate::webhooks::Origin {
+    let forwarded = req.header("x-forwarded-for").and_then(|v| v.split(',').next()).map(|v| v.trim().to_string());
+    crate::webhooks::Origin {
+        client_ip: forwarded.or_else(|| req.peer.map(|p| p.ip().to_string())).unwrap_or_default(),
+        user_agent: req.header("user-agent").unwrap_or("").to_string(),
+    }
+}
+
+/// Runs a handler; a panic inside becomes a 500 in Clerk's envelope.
+fn catch_panics<T>(operation: &str, run: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        tracing::error!(operation = %operation, "handler panicked: {what}");
+        Err(ApiError::internal(format!("The mock failed while serving {operation}: {what}")))
+    })
+}
+
+/// Adds the request to the journal.
+fn record(app: &App, surface: Surface, req: &Request, trace: Trace, outcome: &Outcome, started: std::time::Instant) {
+    if app.journal.capacity() == 0 {
+        return;
+    }
+    let elapsed = started.elapsed();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let (status, response_body) = match outcome {
+        Outcome::Respond(r) => (Some(r.status), CappedBody::keep(&r.body)),
+        Outcome::Drop => (None, CappedBody::default()),
+    };
+    app.journal.record(Entry {
+        seq: 0,
+        time: now_ms - elapsed.as_millis() as i64,
+        instance: trace.instance,
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        operation_id: trace.operation_id,
+        api_version: trace.api_version,
+        requested_version: surface.requested_version(req),
+        status,
+        dropped: status.is_none(),
+        duration_ms: (elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        matched_rules: trace.rules,
+        surface: surface.name(),
+        problems: trace.problems,
+        request_body: CappedBody::keep(&req.body),
+        response_body,
+        request_content_type: req.header("content-type").map(str::to_string),
+    });
+}
+
+/// Shared with tests: an `Arc<App>` is what the server holds.
+pub type SharedApp = Arc<App>;

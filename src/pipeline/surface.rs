@@ -1,0 +1,137 @@
+//! The two API surfaces over the same instances, and the stages where they
+//! differ: which spec set and version a request gets, how its method and
+//! path are read, and which instance it belongs to.
+//!
+//! ```text
+//!                 Backend API (bapi)                     Frontend API (fapi)
+//! specs           --spec / --spec-dir (Backend docs)     <spec-dir>/fapi/, --frontend-spec
+//! version         Clerk-API-Version header               ?__clerk_api_version (newest not newer; none → newest)
+//! method          as sent                                POST + ?_method=PUT|PATCH|DELETE, or as sent
+//! path            /v1/users ≡ /users                     /v1/client as sent (/client tried as /v1/client)
+//! instance        Authorization: Bearer sk_… (401)       Clerk-Secret-Key → --frontend-secret-key → first key seen → unbound
+//! registry        Registry plans (resources/)            resources::frontend::handlers(), else synthesis
+//! envelope        shapes of the picked spec              the handler's own ({response, client} or bare)
+//! ```
+
+use std::sync::Arc;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::openapi::routes::RouteMatch;
+use crate::openapi::{Operation, Spec, SpecSet};
+use crate::wire::Request;
+
+/// Which API a request is served as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// Clerk's Backend API: what server SDKs call with a secret key.
+    Backend,
+    /// Clerk's Frontend API: what clerk-js calls from the browser.
+    Frontend,
+}
+
+/// A request matched to an operation of one spec.
+pub struct Routed<'a> {
+    pub spec: &'a Arc<Spec>,
+    pub op_index: usize,
+    pub params: Vec<(String, String)>,
+    /// The method after `?_method=` tunnelling (Frontend API) or as sent.
+    pub method: String,
+}
+
+impl<'a> Routed<'a> {
+    pub fn op(&self) -> &'a Operation {
+        &self.spec.operations[self.op_index]
+    }
+}
+
+impl Surface {
+    /// The journal's and the dashboard's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Surface::Backend => "bapi",
+            Surface::Frontend => "fapi",
+        }
+    }
+
+    /// The version a request asks for, as sent.
+    pub fn requested_version(self, req: &Request) -> Option<String> {
+        match self {
+            Surface::Backend => req.header("clerk-api-version").map(str::to_string),
+            Surface::Frontend => req.query_pairs().into_iter().find(|(k, _)| k == "__clerk_api_version").map(|(_, v)| v),
+        }
+    }
+
+    /// The specs this surface serves; `None` when none is loaded.
+    pub fn specs(self, app: &App) -> Option<&SpecSet> {
+        match self {
+            Surface::Backend => Some(&app.specs),
+            Surface::Frontend => app.frontend_specs.as_ref(),
+        }
+    }
+
+    /// Stage 2: the spec for the requested version, then the operation.
+    pub fn route<'a>(self, app: &'a App, req: &Request) -> Result<Routed<'a>, ApiError> {
+        let Some(specs) = self.specs(app) else {
+            let why = "no Frontend API spec is loaded: put Clerk's fapi/*.yml beside the Backend specs or pass --frontend-spec FILE";
+            return Err(ApiError::frontend_path_not_found(&req.path, Some(why)));
+        };
+        let spec = specs.pick(self.requested_version(req).as_deref());
+        let method = match self {
+            Surface::Backend => req.method.clone(),
+            Surface::Frontend => super::frontend::tunnelled_method(req),
+        };
+        let found = match self {
+            Surface::Backend => spec.router.find(&method, strip_version_prefix(&req.path)),
+            Surface::Frontend => {
+                let first = spec.router.find(&method, &req.path);
+                match first {
+                    RouteMatch::NotFound if !req.path.starts_with("/v1/") => spec.router.find(&method, &format!("/v1{}", req.path)),
+                    other => other,
+                }
+            }
+        };
+        match found {
+            RouteMatch::Found { op, params } => Ok(Routed { spec, op_index: op, params, method }),
+            RouteMatch::MethodNotAllowed { allowed } => Err(ApiError::method_not_allowed(&method, &req.path, &allowed)),
+            RouteMatch::NotFound if self == Surface::Frontend => Err(ApiError::frontend_path_not_found(&req.path, None)),
+            RouteMatch::NotFound => Err(ApiError::path_not_found(&req.path)),
+        }
+    }
+
+    /// Stage 3: the key of the instance the request belongs to.
+    pub fn instance_key(self, app: &App, op: &Operation, req: &Request) -> Result<String, ApiError> {
+        match self {
+            Surface::Backend => authenticate(app, op, req),
+            Surface::Frontend => super::frontend::instance_key(app, req),
+        }
+    }
+}
+
+/// `/v1/users` and `/users` are the same Backend API operation.
+fn strip_version_prefix(path: &str) -> &str {
+    match path.strip_prefix("/v1") {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    }
+}
+
+/// The Backend API's rule: the secret key where the operation is secured
+/// (401 without one), a shared public instance where it is not. The first
+/// key seen is remembered: it is the Frontend API's instance until a
+/// request names another.
+fn authenticate(app: &App, op: &Operation, req: &Request) -> Result<String, ApiError> {
+    if !op.secured {
+        return Ok(String::from("public"));
+    }
+    match crate::wire::secret_key(req.header("authorization"))? {
+        Some(key) => {
+            app.instances.note_secret_key(&key);
+            Ok(key)
+        }
+        None => Err(ApiError::unauthorized(
+            "The request is missing the Authorization header: send `Authorization: Bearer sk_test_…`.",
+        )),
+    }
+}
