@@ -11,6 +11,7 @@ pub mod generic;
 pub mod ids;
 pub mod index;
 pub mod kind;
+pub mod search;
 
 pub use kind::{CollectionKey, Kind};
 
