@@ -11,6 +11,7 @@ pub mod listing;
 pub mod ids;
 pub mod index;
 pub mod kind;
+pub mod search;
 
 pub use kind::{CollectionKey, Kind};
 

@@ -95,7 +95,7 @@ pub fn ensure_fresh(store: &mut Store) {
         if let Some(at) = created_at {
             store.indexes.ordered_mut(CREATED_AT).insert((at, id.clone()));
         }
-        store.indexes.table_mut(SEARCH).insert(id.clone(), text);
+        store.indexes.search_mut(SEARCH).insert(&id, &text);
         for (table, key) in keys {
             store.indexes.table_mut(table).insert(key, id.clone());
         }
@@ -106,8 +106,9 @@ pub fn ensure_fresh(store: &mut Store) {
 /// Users by `created_at`: the default list order, served page by page.
 pub const CREATED_AT: &str = "users:created_at";
 
-/// User id → the lowercase text `query` searches (names, identifiers, ids):
-/// a search reads these short strings instead of every user object.
+/// User id → the lowercase text `query` searches (names, identifiers, ids),
+/// in a trigram index (`state/search.rs`): a search reads the few texts that
+/// hold the needle's trigrams instead of every user.
 pub const SEARCH: &str = "users:search";
 
 /// The text a `query` search looks in, lowercase, one field per line.
@@ -137,7 +138,7 @@ pub fn index(store: &mut Store, user: &Value) {
     if let Some(at) = user["created_at"].as_i64() {
         store.indexes.ordered_mut(CREATED_AT).insert((at, id.to_string()));
     }
-    store.indexes.table_mut(SEARCH).insert(id.to_string(), search_text(user));
+    store.indexes.search_mut(SEARCH).insert(id, &search_text(user));
     for (table, key) in keys_of(user) {
         store.indexes.table_mut(table).insert(key, id.to_string());
     }
@@ -149,7 +150,7 @@ pub fn unindex(store: &mut Store, user: &Value) {
     if let Some(at) = user["created_at"].as_i64() {
         store.indexes.ordered_mut(CREATED_AT).remove(&(at, id.to_string()));
     }
-    store.indexes.remove(SEARCH, id);
+    store.indexes.search_mut(SEARCH).remove(id);
     for (table, key) in keys_of(user) {
         store.indexes.remove_if_owned(table, &key, id);
     }
