@@ -163,13 +163,13 @@ run_case valid "clerk-mock POST /v1/users, valid body (new user each)" "$MOCK_UR
 stop "$CEIL_PID"
 
 # Reads over the instance the write load filled (about 100k users and more): an exact filter
-# (index lookup) and a `query` search (a scan of every user), beside the small GET above.
+# (index lookup) and a `query` search (the trigram index of state/search.rs), beside the small GET above.
 USERS_BIG="$(users_count)"
 log "filtered lists over $USERS_BIG users"
 FILTER_URL="$MOCK_URL/v1/users?email_address=seed-5@example.com"
 SEARCH_URL="$MOCK_URL/v1/users?query=seed-5&limit=10"
 run_case filtered "clerk-mock GET /v1/users?email_address=… over $USERS_BIG users" "$FILTER_URL" scripts/wrk/auth.lua "$(status_of GET "$FILTER_URL")"
-run_case search "clerk-mock GET /v1/users?query=…&limit=10 over $USERS_BIG users (full scan)" "$SEARCH_URL" scripts/wrk/auth.lua "$(status_of GET "$SEARCH_URL")"
+run_case search "clerk-mock GET /v1/users?query=…&limit=10 over $USERS_BIG users (trigram index)" "$SEARCH_URL" scripts/wrk/auth.lua "$(status_of GET "$SEARCH_URL")"
 
 # Token minting: RS256 session tokens for one session of a seeded user.
 SEED_USER="$(curl -s -H "Authorization: Bearer $KEY" "$MOCK_URL/v1/users?email_address=seed-1@example.com" | sed -n 's/.*"id":"\(user_[A-Za-z0-9]*\)".*/\1/p' | head -n1)"

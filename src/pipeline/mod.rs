@@ -165,14 +165,10 @@ fn with_changes<T>(app: &App, instance: &Arc<crate::state::Instance>, req: &Requ
         instance.store.lock().record_changes(true);
     }
     let result = run();
-    let write = !req.method.eq_ignore_ascii_case("GET");
-    if write || webhooks {
+    // Every store write marked cached renderings stale itself (`Store::touch`).
+    if webhooks {
         let mut store = instance.store.lock();
-        if write {
-            // Whatever a write did (or half did), cached renderings are stale.
-            store.touch();
-        }
-        if webhooks && !store.recorder.is_empty() {
+        if !store.recorder.is_empty() {
             // Still under the lock: events of one instance queue in the
             // order their changes happened.
             let changes = store.take_changes();

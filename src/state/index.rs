@@ -30,6 +30,9 @@ pub struct Indexes {
     /// Ordered tables: (sort key, owner id), for pages in a field's order
     /// without reading every object (`users:created_at`).
     ordered: HashMap<String, std::collections::BTreeSet<(i64, String)>>,
+    /// Substring indexes: object id → searchable text, by trigram
+    /// (`users:search`; see `search.rs`).
+    search: HashMap<String, super::search::SearchIndex>,
     /// Per family: the collection size the tables were last in step with.
     fresh_for: HashMap<String, usize>,
 }
@@ -58,6 +61,7 @@ impl Indexes {
         let prefix = format!("{family}:");
         self.tables.retain(|name, _| !name.starts_with(&prefix));
         self.ordered.retain(|name, _| !name.starts_with(&prefix));
+        self.search.retain(|name, _| !name.starts_with(&prefix));
         self.fresh_for.remove(family);
     }
 
@@ -81,6 +85,14 @@ impl Indexes {
 
     pub fn ordered_mut(&mut self, table: &str) -> &mut std::collections::BTreeSet<(i64, String)> {
         self.ordered.entry(table.to_string()).or_default()
+    }
+
+    pub fn search(&self, name: &str) -> Option<&super::search::SearchIndex> {
+        self.search.get(name)
+    }
+
+    pub fn search_mut(&mut self, name: &str) -> &mut super::search::SearchIndex {
+        self.search.entry(name.to_string()).or_default()
     }
 
     pub fn table_mut(&mut self, table: &str) -> &mut HashMap<String, String> {

@@ -22,7 +22,7 @@ use crate::resources::outbox;
 use crate::resources::passwords;
 use crate::resources::users::{checks, index, insert_user, model};
 
-pub const COLLECTION: &str = "sign_ups";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_ups");
 const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// What the environment requires (`environment.rs`): an email and a password.
 const REQUIRED: &[&str] = &["email_address", "password"];
@@ -32,10 +32,14 @@ fn text<'b>(body: &'b Value, field: &str) -> Option<&'b str> {
     body.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn unprepared_verification(now: i64) -> Value {
+/// The email verification once a code was sent. Before that the attempt
+/// carries `null`: the spec's OTP verification has no "not yet prepared"
+/// strategy, and @clerk/ui skips its own prepare call when it sees an
+/// unverified `email_code` verification (it takes the code as already sent).
+fn prepared_verification(now: i64) -> Value {
     json!({
         "object": "verification_otp", "status": "unverified", "strategy": "email_code", "attempts": 0,
-        "expire_at": now + CODE_LIFETIME_MS, "next_action": "needs_prepare", "supported_strategies": ["email_code"],
+        "expire_at": now + CODE_LIFETIME_MS, "next_action": "needs_attempt", "supported_strategies": ["email_code"],
     })
 }
 
@@ -46,9 +50,8 @@ fn apply_fields(flow: &mut Flow, attempt: &mut Value, body: &Value) -> Result<()
         checks::check_email(email, "email_address")?;
         checks::ensure_free(&flow.store, index::EMAIL, &index::normalize_email(email), "email_address", None)?;
         if attempt["email_address"].as_str() != Some(email) {
-            let now = flow.store.now_ms();
             attempt["email_address"] = json!(email);
-            attempt["verifications"]["email_address"] = unprepared_verification(now);
+            attempt["verifications"]["email_address"] = Value::Null;
         }
     }
     if let Some(username) = text(body, "username") {
@@ -130,7 +133,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
     let user = insert_user(&mut flow.store, &Value::Object(body))?;
     let user_id = user["id"].as_str().unwrap_or("").to_string();
     let now = flow.store.now_ms();
-    if let Some(stored) = flow.store.get_mut("users", &user_id) {
+    if let Some(stored) = flow.store.get_mut(crate::resources::users::USERS, &user_id) {
         stored["_password"] = attempt["_password"].clone();
         stored["password_last_updated_at"] = json!(now);
         stored["legal_accepted_at"] = attempt["legal_accepted_at"].clone();
@@ -212,9 +215,7 @@ pub fn prepare_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let id = attempt["id"].as_str().unwrap_or("").to_string();
     outbox::send_code_email(&mut flow.store, &email, &code, "sign_up_attempt", &id);
     let now = flow.store.now_ms();
-    let mut verification = unprepared_verification(now);
-    verification["next_action"] = json!("needs_attempt");
-    attempt["verifications"]["email_address"] = verification;
+    attempt["verifications"]["email_address"] = prepared_verification(now);
     save_and_answer(flow, attempt)
 }
 

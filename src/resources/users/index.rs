@@ -82,20 +82,20 @@ fn keys_of(user: &Value) -> Vec<(&'static str, String)> {
 
 /// Rebuilds the tables if they are not in step with the `users` collection.
 pub fn ensure_fresh(store: &mut Store) {
-    let len = store.collection("users").map(|c| c.items.len()).unwrap_or(0);
+    let len = store.collection(crate::resources::users::USERS).map(|c| c.items.len()).unwrap_or(0);
     if store.indexes.is_fresh(FAMILY, len) {
         return;
     }
     store.indexes.clear_family(FAMILY);
     let all: Vec<(String, Option<i64>, String, Vec<(&'static str, String)>)> = store
-        .iter("users")
+        .iter(crate::resources::users::USERS)
         .filter_map(|u| Some((u["id"].as_str()?.to_string(), u["created_at"].as_i64(), search_text(u), keys_of(u))))
         .collect();
     for (id, created_at, text, keys) in all {
         if let Some(at) = created_at {
             store.indexes.ordered_mut(CREATED_AT).insert((at, id.clone()));
         }
-        store.indexes.table_mut(SEARCH).insert(id.clone(), text);
+        store.indexes.search_mut(SEARCH).insert(&id, &text);
         for (table, key) in keys {
             store.indexes.table_mut(table).insert(key, id.clone());
         }
@@ -106,8 +106,9 @@ pub fn ensure_fresh(store: &mut Store) {
 /// Users by `created_at`: the default list order, served page by page.
 pub const CREATED_AT: &str = "users:created_at";
 
-/// User id → the lowercase text `query` searches (names, identifiers, ids):
-/// a search reads these short strings instead of every user object.
+/// User id → the lowercase text `query` searches (names, identifiers, ids),
+/// in a trigram index (`state/search.rs`): a search reads the few texts that
+/// hold the needle's trigrams instead of every user.
 pub const SEARCH: &str = "users:search";
 
 /// The text a `query` search looks in, lowercase, one field per line.
@@ -137,7 +138,7 @@ pub fn index(store: &mut Store, user: &Value) {
     if let Some(at) = user["created_at"].as_i64() {
         store.indexes.ordered_mut(CREATED_AT).insert((at, id.to_string()));
     }
-    store.indexes.table_mut(SEARCH).insert(id.to_string(), search_text(user));
+    store.indexes.search_mut(SEARCH).insert(id, &search_text(user));
     for (table, key) in keys_of(user) {
         store.indexes.table_mut(table).insert(key, id.to_string());
     }
@@ -149,7 +150,7 @@ pub fn unindex(store: &mut Store, user: &Value) {
     if let Some(at) = user["created_at"].as_i64() {
         store.indexes.ordered_mut(CREATED_AT).remove(&(at, id.to_string()));
     }
-    store.indexes.remove(SEARCH, id);
+    store.indexes.search_mut(SEARCH).remove(id);
     for (table, key) in keys_of(user) {
         store.indexes.remove_if_owned(table, &key, id);
     }
@@ -157,7 +158,7 @@ pub fn unindex(store: &mut Store, user: &Value) {
 
 /// Records that the tables match the collection again.
 pub fn mark_fresh(store: &mut Store) {
-    let len = store.collection("users").map(|c| c.items.len()).unwrap_or(0);
+    let len = store.collection(crate::resources::users::USERS).map(|c| c.items.len()).unwrap_or(0);
     store.indexes.mark_fresh(FAMILY, len);
 }
 
@@ -165,7 +166,7 @@ pub fn mark_fresh(store: &mut Store) {
 /// index is a cache). Call [`ensure_fresh`] first.
 pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
     let id = store.indexes.get(table, key)?;
-    let user = store.get("users", id)?;
+    let user = store.get(crate::resources::users::USERS, id)?;
     keys_of(user).iter().any(|(t, k)| *t == table && k == key).then(|| id.to_string())
 }
 
@@ -173,10 +174,10 @@ pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
 pub fn replace_user(store: &mut Store, user: Value) {
     let Some(id) = user["id"].as_str().map(String::from) else { return };
     ensure_fresh(store);
-    if let Some(old) = store.get("users", &id).cloned() {
+    if let Some(old) = store.get(crate::resources::users::USERS, &id).cloned() {
         unindex(store, &old);
     }
     index(store, &user);
-    store.insert("users", &id, user);
+    store.insert(crate::resources::users::USERS, &id, user);
     mark_fresh(store);
 }
