@@ -81,6 +81,8 @@ impl App {
 
     /// An application with a chosen set of handlers (tests register their own).
     pub fn with_registry(config: ServeArgs, specs: SpecSet, registry: Registry) -> App {
+        // Synthesis names ids from the resources' table of kinds.
+        crate::openapi::synth::set_id_prefixes(crate::resources::kinds::id_prefix);
         let plans = specs.specs.iter().map(|s| registry.plan(s)).collect();
         let instances = Instances::new(config.seed);
         let tokens = crate::tokens::TokenSettings::from_config(&config).unwrap_or_else(|problem| {

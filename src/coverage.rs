@@ -1,4 +1,5 @@
-//! COVERAGE.md: every operation of every loaded spec and how it is served.
+//! COVERAGE.md: every operation of every loaded spec (Backend API, the
+//! project-declared Backend operations, Frontend API) and how it is served.
 //! Generated from the registry's plans, so it cannot drift from the code:
 //! `clerk-mock coverage --spec-dir ../shared/clerk-openapi > COVERAGE.md`.
 
@@ -65,8 +66,81 @@ Every operation of every loaded spec, and how clerk-mock serves it:\n\n\
             let _ = writeln!(out, "{row}");
         }
     }
+    project_declared(&mut out);
+    frontend(app, &mut out);
     webhook_events(app, &mut out);
     out
+}
+
+/// Backend API operations no spec declares but the project serves
+/// (`pipeline::declared`).
+fn project_declared(out: &mut String) {
+    let table = crate::pipeline::declared::table();
+    let _ = writeln!(
+        out,
+        "
+## Project-declared Backend API operations
+
+{} operation(s) that no loaded spec declares, served like any Backend API call (secret key, scenarios, journal).
+
+| method | path | operationId | served | why |
+|---|---|---|---|---|",
+        table.len()
+    );
+    for d in table {
+        let _ = writeln!(out, "| {} | `/v1{}` | {} | stateful (project-declared) | {} |", d.op.method, d.op.path, d.op.id, d.why);
+    }
+}
+
+/// How a Frontend API operation is served: a handler of the table in
+/// `resources::frontend`, or synthesized from its schema (a redirect for
+/// operations that declare only one).
+fn frontend_served(op: &crate::openapi::Operation) -> &'static str {
+    if crate::pipeline::frontend::handler_for(&op.id).is_some() {
+        "stateful (resources::frontend)"
+    } else if op.success().is_none() && op.responses.iter().any(|r| r.status.is_some_and(|s| (300..400).contains(&s))) {
+        "synthesized (redirect)"
+    } else {
+        "synthesized"
+    }
+}
+
+/// Every operation of every Frontend API document and how it is served.
+fn frontend(app: &App, out: &mut String) {
+    let Some(set) = &app.frontend_specs else { return };
+    let _ = writeln!(
+        out,
+        "
+## Frontend API
+
+What clerk-js calls, on the Frontend listener (`--frontend-port`); each document is dated by its file name, and `__clerk_api_version` picks the newest not newer than it (none: the newest). **stateful (resources::frontend)**: a handler over the instance's store; **synthesized**: a valid answer built from the response schema (with its `{{response, client}}` envelope where the spec wraps).
+
+| spec | version | operations | stateful | synthesized |
+|---|---|---|---|---|"
+    );
+    for spec in &set.specs {
+        let stateful = spec.operations.iter().filter(|op| frontend_served(op).starts_with("stateful")).count();
+        let name = spec.source.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let _ = writeln!(out, "| {name} | {} | {} | {stateful} | {} |", spec.version, spec.operations.len(), spec.operations.len() - stateful);
+    }
+    for spec in &set.specs {
+        let name = spec.source.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let _ = writeln!(out, "\n### Frontend API {} ({name})\n\n| method | path | operationId | tag | served |\n|---|---|---|---|---|", spec.version);
+        let mut rows: Vec<(String, String)> = spec
+            .operations
+            .iter()
+            .map(|op| {
+                let tag = op.tags.first().cloned().unwrap_or_default();
+                let dep = if op.deprecated { " (deprecated)" } else { "" };
+                let row = format!("| {} | `{}` | {}{dep} | {tag} | {} |", op.method, op.path, op.id, frontend_served(op));
+                (format!("{tag}{}", op.path), row)
+            })
+            .collect();
+        rows.sort();
+        for (_, row) in rows {
+            let _ = writeln!(out, "{row}");
+        }
+    }
 }
 
 /// The catalogue's event types: emitted or not, by what or why.

@@ -104,7 +104,7 @@ pub fn render_stored_list(
         out.push(b'[');
         let mut first = true;
         for id in ids {
-            let Some(item) = store.get(collection, id) else { continue };
+            let Some(item) = store.get(crate::state::CollectionKey::named(collection), id) else { continue };
             if !first {
                 out.push(b',');
             }

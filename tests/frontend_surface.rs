@@ -60,8 +60,9 @@ fn real_verbs_and_paths_without_v1_reach_the_same_operations() {
     assert_eq!(last_fapi_entry(&server)["operation_id"], "updateEnvironment");
     assert_eq!(fapi.get("/client").status, 200);
     assert_eq!(last_fapi_entry(&server)["operation_id"], "getClient");
+    // An unknown sign-up is the handler's 404, not the router's 405: the tunnelled verb was routed.
     let sign_up = fapi.form("/v1/client/sign_ups/sua_1?_method=PATCH", "first_name=Ada", &[]);
-    assert_eq!(sign_up.status, 200, "{}", sign_up.text);
+    assert_clerk_error(&sign_up, 404, "resource_not_found");
     assert_eq!(last_fapi_entry(&server)["operation_id"], "updateSignUps");
 }
 
@@ -79,13 +80,22 @@ fn transport_parameters_never_cause_a_4xx() {
     let server = TestServer::start();
     let query = "__clerk_api_version=not-a-date&_clerk_js_version=6&__clerk_db_jwt=x&_clerk_session_id=sess_1\
 &_clerk_retry_attempt=abc&__clerk_testing_token=t&paginated=maybe&_is_native=1&rotating_token_nonce=n";
-    let resp = server.frontend().get(&format!("/v1/me/organization_memberships?{query}"));
+    let resp = server.frontend().get(&format!("/v1/environment?{query}"));
     assert_eq!(resp.status, 200, "{}", resp.text);
+    let list = server.frontend().get(&format!("/v1/me/organization_memberships?{query}&limit=5&offset=0"));
+    assert_ne!(list.status, 422, "{}", list.text);
+}
+
+/// A user made through the Backend API (the first key seen: the browser's instance).
+fn backend_user(server: &TestServer, email: &str) {
+    let created = server.client().post("/v1/users", serde_json::json!({"email_address": [email], "password": "a-long-Passw0rd!"}));
+    assert_eq!(created.status, 200, "{}", created.text);
 }
 
 #[test]
 fn unknown_body_fields_are_ignored_and_declared_ones_are_still_checked() {
     let server = TestServer::start();
+    backend_user(&server, "ada@example.com");
     let fapi = server.frontend();
     let lenient = fapi.form("/v1/client/sign_ins", "identifier=ada%40example.com&locale=en-US&protect_check=x&__clerk_protect=1", &[]);
     assert_eq!(lenient.status, 200, "{}", lenient.text);
@@ -116,6 +126,7 @@ fn repeated_keys_and_a_json_array_both_fill_an_array_field() {
 #[test]
 fn a_json_body_is_read_like_a_form() {
     let server = TestServer::start();
+    backend_user(&server, "ada@example.com");
     let body = serde_json::json!({"identifier": "ada@example.com", "locale": "en-US"});
     let resp = server.frontend().send("POST", "/v1/client/sign_ins", Some(("application/json", serde_json::to_vec(&body).unwrap())), None);
     assert_eq!(resp.status, 200, "{}", resp.text);
@@ -302,4 +313,35 @@ fn an_unknown_surface_in_a_rule_is_refused() {
     let resp = server.client().post("/__admin/scenarios", serde_json::json!({"rules": [{"match": {"surface": "web"}, "respond": {"status": 500}}]}));
     assert_eq!(resp.status, 422, "{}", resp.text);
     assert!(resp.text.contains("surface"), "{}", resp.text);
+}
+
+#[test]
+fn the_backend_api_serves_the_project_declared_handshake_payload_with_the_secret_key() {
+    let server = TestServer::start();
+    let key = common::fresh_key();
+    let redirect = "http://localhost:3000/dashboard";
+    let handshake = server.frontend().send(
+        "GET",
+        &format!("/v1/client/handshake?redirect_url={}&format=nonce&suffixed_cookies=false", urlencode(redirect)),
+        None,
+        Some(&[("Clerk-Secret-Key", key.as_str())]),
+    );
+    assert_eq!(handshake.status, 307, "{}", handshake.text);
+    let location = handshake.header("location").unwrap().to_string();
+    let nonce = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "__clerk_handshake_nonce")
+        .map(|(_, v)| v.into_owned())
+        .expect("a nonce on the redirect");
+    let bapi = server.client_with_key(&key);
+    let payload = bapi.get(&format!("/v1/clients/handshake_payload?nonce={nonce}"));
+    assert_eq!(payload.status, 200, "{}", payload.text);
+    assert!(payload.body["directives"].as_array().is_some_and(|d| !d.is_empty()), "{}", payload.text);
+    let journal = bapi.get("/__admin/requests?surface=bapi&limit=1");
+    assert_eq!(journal.body["data"][0]["operation_id"], "GetHandshakePayload");
+    assert_clerk_error(&bapi.get("/v1/clients/handshake_payload"), 400, "form_param_missing");
+    assert_clerk_error(&server.client().without_key().get(&format!("/v1/clients/handshake_payload?nonce={nonce}")), 401, "authentication_invalid");
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

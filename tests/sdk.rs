@@ -48,6 +48,11 @@ struct Server {
 }
 
 fn start_server() -> Server {
+    start_server_with(&[])
+}
+
+/// [`start_server`] with extra `serve` flags.
+fn start_server_with(extra: &[&str]) -> Server {
     let spec_dir = spec_dir();
     assert!(
         spec_dir.is_dir(),
@@ -64,6 +69,7 @@ fn start_server() -> Server {
         .arg("--no-fixtures")
         // Webhook flows wait for every retry; Svix's schedule in milliseconds.
         .args(["--webhook-retry-scale", "0.001"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -268,4 +274,15 @@ fn python_module_missing(python: &Path, module: &str) -> Option<String> {
         Ok(s) if s.success() => None,
         _ => Some(format!("{} cannot import {module}", python.display())),
     }
+}
+
+#[test]
+fn official_node_sdk_authenticate_request_resolves_every_handshake_branch() {
+    if !sdk_available("@clerk/backend (npm)", node_sdk_missing()) {
+        return;
+    }
+    // Short browser tokens: the expired-token branch waits for one to expire.
+    let server = start_server_with(&["--frontend-token-lifetime", "5"]);
+    let script = repo_root().join("tests/sdk/node/handshake_flow.mjs");
+    run_flow("node handshake", Path::new("node"), &script, &server.url);
 }

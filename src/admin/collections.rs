@@ -27,7 +27,7 @@ const MAX_LIMIT: usize = 500;
 pub fn names(app: &App, key: &str) -> Response {
     let instance = app.instances.get_or_create(key);
     let store = instance.store.lock();
-    let data: Vec<Value> = store.collections.iter().map(|(name, c)| json!({"name": name, "count": c.items.len()})).collect();
+    let data: Vec<Value> = store.collections().map(|(name, c)| json!({"name": name, "count": c.items.len()})).collect();
     Response::json(200, &json!({"data": data, "total_count": data.len()}))
 }
 
@@ -55,7 +55,7 @@ pub fn page(app: &App, req: &Request, key: &str, name: &str) -> Result<Response,
     }
     let instance = app.instances.get_or_create(key);
     let store = instance.store.lock();
-    let items = store.collection(name).map(|c| &c.items);
+    let items = store.collection(crate::state::CollectionKey::named(name)).map(|c| &c.items);
     let matching = items.into_iter().flat_map(|m| m.values().rev()).filter(|o| {
         owner.as_deref().is_none_or(|id| owned_by(o, id)) && (query.is_empty() || mentions(o, &query))
     });

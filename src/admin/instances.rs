@@ -87,7 +87,7 @@ pub fn list(app: &App) -> Response {
             let instance = app.instances.get_or_create(key);
             let store = instance.store.lock();
             let counts: Map<String, Value> =
-                COUNTED.iter().map(|c| (c.to_string(), json!(store.collection(c).map_or(0, |c| c.items.len())))).collect();
+                COUNTED.iter().map(|c| (c.to_string(), json!(store.collection(crate::state::CollectionKey::named(c)).map_or(0, |c| c.items.len())))).collect();
             json!({
                 "object": "instance",
                 "id": handle_of(key),

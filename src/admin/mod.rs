@@ -79,8 +79,8 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("GET", "/__admin/collections") => require_instance(app, req).map(|key| collections::names(app, &key)),
         ("GET", p) if p.starts_with("/__admin/collections/") => require_instance(app, req)
             .and_then(|key| collections::page(app, req, &key, &p["/__admin/collections/".len()..])),
-        ("GET", p) if outbox::collection(p).is_some() => outbox::list(app, req, outbox::collection(p).unwrap_or_default()),
-        ("DELETE", p) if outbox::collection(p).is_some() => outbox::clear(app, req, outbox::collection(p).unwrap_or_default()),
+        ("GET", p) if outbox::collection(p).is_some() => outbox::list(app, req, outbox::collection(p).unwrap_or(crate::resources::outbox::EMAILS)),
+        ("DELETE", p) if outbox::collection(p).is_some() => outbox::clear(app, req, outbox::collection(p).unwrap_or(crate::resources::outbox::EMAILS)),
         ("GET", "/__admin/frontend/environment") => outbox::get_environment(app, req),
         ("PATCH", "/__admin/frontend/environment") => outbox::patch_environment(app, req),
         (method, p) => Err(match allowed(p) {

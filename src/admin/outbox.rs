@@ -22,7 +22,7 @@ use crate::resources::frontend::environment;
 use crate::resources::outbox;
 
 /// The collection an outbox path names.
-pub fn collection(path: &str) -> Option<&'static str> {
+pub fn collection(path: &str) -> Option<crate::state::CollectionKey<'static>> {
     match path {
         "/__admin/emails" => Some(outbox::EMAILS),
         "/__admin/sms" => Some(outbox::SMS),
@@ -30,7 +30,7 @@ pub fn collection(path: &str) -> Option<&'static str> {
     }
 }
 
-pub fn list(app: &App, req: &Request, collection: &str) -> Result<Response, ApiError> {
+pub fn list(app: &App, req: &Request, collection: crate::state::CollectionKey<'_>) -> Result<Response, ApiError> {
     let instance = app.instances.get_or_create(&require_instance(app, req)?);
     let store = instance.store.lock();
     let to = query_value(req, "to");
@@ -38,7 +38,7 @@ pub fn list(app: &App, req: &Request, collection: &str) -> Result<Response, ApiE
     Ok(Response::json(200, &json!({"data": data, "total_count": data.len()})))
 }
 
-pub fn clear(app: &App, req: &Request, collection: &str) -> Result<Response, ApiError> {
+pub fn clear(app: &App, req: &Request, collection: crate::state::CollectionKey<'_>) -> Result<Response, ApiError> {
     let instance = app.instances.get_or_create(&require_instance(app, req)?);
     let mut store = instance.store.lock();
     let deleted = outbox::clear(&mut store, collection, query_value(req, "to").as_deref());
@@ -78,7 +78,6 @@ pub fn patch_environment(app: &App, req: &Request) -> Result<Response, ApiError>
             v => overrides[name] = v,
         }
     }
-    store.singletons.insert(environment::SINGLETON.to_string(), overrides.clone());
-    store.touch();
+    store.set_singleton(environment::SINGLETON, overrides.clone());
     Ok(Response::json(200, &environment_view(app, &overrides)))
 }

@@ -6,7 +6,8 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use clerk_mock::openapi::synth::Synth;
+//! use clerk_mock::openapi::synth::{set_id_prefixes, Synth};
+//! set_id_prefixes(clerk_mock::resources::kinds::id_prefix);
 //! let doc = json!({});
 //! let synth = Synth::new(&doc, 7);
 //! let v = synth.value(&json!({"type": "object", "properties": {
@@ -37,41 +38,22 @@ pub struct Synth<'a> {
     seed: u64,
 }
 
-/// The id prefix Clerk uses for an object type (DESIGN §3).
+/// Names an object's ids: object name (`user`) → id prefix (`user`).
+pub type IdPrefixes = fn(&str) -> &'static str;
+
+static ID_PREFIXES: std::sync::OnceLock<IdPrefixes> = std::sync::OnceLock::new();
+
+/// Hands synthesis the table of id prefixes. The OpenAPI layer knows no
+/// Clerk object, so the resources layer (which declares every kind, see
+/// `resources::kinds`) installs its table once at start-up; the first call
+/// wins, later ones are ignored. Until then every id is `obj_…`.
+pub fn set_id_prefixes(prefixes: IdPrefixes) {
+    let _ = ID_PREFIXES.set(prefixes);
+}
+
+/// The id prefix of an object type, from the installed table.
 pub fn id_prefix(object: &str) -> &'static str {
-    match object {
-        "user" => "user",
-        "organization" => "org",
-        "session" => "sess",
-        "client" => "client",
-        "email_address" | "phone_number" | "web3_wallet" | "passkey" | "external_account"
-        | "saml_account" | "enterprise_account" | "facebook_account" | "google_account" => "idn",
-        "invitation" => "inv",
-        "organization_invitation" => "orginv",
-        "organization_membership" => "orgmem",
-        "organization_domain" => "orgdmn",
-        "jwt_template" => "jtmp",
-        "instance" => "ins",
-        "domain" => "dmn",
-        "machine" => "mch",
-        "redirect_url" => "ru",
-        "allowlist_identifier" => "alid",
-        "blocklist_identifier" => "blid",
-        "actor_token" => "act",
-        "sign_in_token" => "sit",
-        "sign_up_attempt" => "sua",
-        "oauth_application" => "oa",
-        "saml_connection" => "samlc",
-        "enterprise_connection" => "entc",
-        "role" => "role",
-        "permission" => "perm",
-        "waitlist_entry" => "wle",
-        "proxy_check" => "prxc",
-        "template" => "tmpl",
-        "testing_token" => "tt",
-        "verification" => "ver",
-        _ => "obj",
-    }
+    ID_PREFIXES.get().map_or("obj", |prefixes| prefixes(object))
 }
 
 impl<'a> Synth<'a> {
@@ -466,7 +448,8 @@ mod tests {
         }}}}});
         let v = Synth::new(&doc, 1).value(&json!({"$ref": "#/components/schemas/E"}), "k");
         assert_eq!(v["object"], "email_address");
-        assert!(v["id"].as_str().unwrap().starts_with("idn_"));
+        // Ids take the prefix of the installed table (`idn` once the resources layer installed it).
+        assert!(v["id"].as_str().unwrap().starts_with(&format!("{}_", id_prefix("email_address"))));
         assert!(v["email_address"].as_str().unwrap().contains('@'));
         assert_eq!(v["linked_to"], json!([]));
         assert!(v["url"].as_str().unwrap().starts_with("https://"));

@@ -28,14 +28,18 @@ pub(super) fn answer(
     raw_query: Vec<(String, String)>,
     req: &Request,
 ) -> Result<Response, ApiError> {
-    let (spec, op) = (routed.spec, routed.op());
+    let (spec, op) = (routed.spec, routed.op);
     // 5 validate
     let (path, query) = validate_params(spec, op, &routed.params, &raw_query)?;
     let (body, files) = parse_and_validate_body(spec, op, req)?;
 
     // 6 dispatch
     let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
-    let plan = app.plan(spec, routed.op_index);
+    let plan = match routed.op_index {
+        Some(index) => app.plan(spec, index),
+        // A project-declared operation: its own handler (declared.rs).
+        None => super::declared::by_id(&op.id).map_or(Plan::Synthesized, |d| Plan::Stateful { handler: d.handler, module: "declared" }),
+    };
     let reply = with_changes(app, &ctx.instance, req, || catch_panics(&op.id, || dispatch(plan, &ctx)))?;
 
     // 7 render

@@ -24,6 +24,7 @@
 //! is awaited between stages, never while a lock is held.
 
 mod backend;
+pub mod declared;
 pub mod frontend;
 mod surface;
 
@@ -52,25 +53,7 @@ pub async fn handle(app: &App, req: &Request) -> Outcome {
     if let Some(redirect) = crate::admin::ui::redirect_browser(req) {
         return Outcome::Respond(redirect);
     }
-    if req.method == "GET" && req.path.trim_end_matches('/') == HANDSHAKE_PAYLOAD {
-        return Outcome::Respond(handshake_payload(app, req).unwrap_or_else(|e| Response::error(&e)));
-    }
     serve_surface(app, Surface::Backend, req).await
-}
-
-/// The Backend API route no spec declares that `@clerk/backend` calls to
-/// resolve a `format=nonce` handshake (`resources::frontend::handshake`).
-pub const HANDSHAKE_PAYLOAD: &str = "/v1/clients/handshake_payload";
-
-/// `GET /v1/clients/handshake_payload?nonce=…` with the app's secret key:
-/// `{"directives": [...]}` once per nonce.
-fn handshake_payload(app: &App, req: &Request) -> Result<Response, ApiError> {
-    let key = crate::wire::secret_key(req.header("authorization"))?
-        .ok_or_else(|| ApiError::unauthorized("Send the app's secret key as `Authorization: Bearer sk_test_…`."))?;
-    let nonce = req.query_pairs().into_iter().find(|(k, _)| k == "nonce").map(|(_, v)| v).filter(|v| !v.is_empty());
-    let nonce = nonce.ok_or_else(|| ApiError::param_missing("nonce"))?;
-    let payload = crate::resources::frontend::handshake_payload(&app.instances.get_or_create(&key), &nonce)?;
-    Ok(Response::json(200, &payload))
 }
 
 /// Serves one request that arrived on the Frontend API listener: a CORS
@@ -138,8 +121,7 @@ fn problems(err: &ApiError) -> Vec<Problem> {
 async fn serve(app: &App, surface: Surface, req: &Request, trace: &mut Trace) -> Result<Outcome, ApiError> {
     // 2 route
     let routed = surface.route(app, req)?;
-    let spec = routed.spec;
-    let op = &spec.operations[routed.op_index];
+    let (spec, op) = (routed.spec, routed.op);
     trace.operation_id = Some(op.id.clone());
     trace.api_version = Some(spec.version.clone());
 
@@ -183,14 +165,10 @@ fn with_changes<T>(app: &App, instance: &Arc<crate::state::Instance>, req: &Requ
         instance.store.lock().record_changes(true);
     }
     let result = run();
-    let write = !req.method.eq_ignore_ascii_case("GET");
-    if write || webhooks {
+    // Every store write marked cached renderings stale itself (`Store::touch`).
+    if webhooks {
         let mut store = instance.store.lock();
-        if write {
-            // Whatever a write did (or half did), cached renderings are stale.
-            store.touch();
-        }
-        if webhooks && !store.recorder.is_empty() {
+        if !store.recorder.is_empty() {
             // Still under the lock: events of one instance queue in the
             // order their changes happened.
             let changes = store.take_changes();

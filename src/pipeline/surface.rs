@@ -30,19 +30,16 @@ pub enum Surface {
     Frontend,
 }
 
-/// A request matched to an operation of one spec.
+/// A request matched to an operation of one spec (or, on the Backend API,
+/// to a project-declared operation: [`super::declared`]).
 pub struct Routed<'a> {
     pub spec: &'a Arc<Spec>,
-    pub op_index: usize,
+    pub op: &'a Operation,
+    /// The operation's index in `spec.operations`; `None` for a declared one.
+    pub op_index: Option<usize>,
     pub params: Vec<(String, String)>,
     /// The method after `?_method=` tunnelling (Frontend API) or as sent.
     pub method: String,
-}
-
-impl<'a> Routed<'a> {
-    pub fn op(&self) -> &'a Operation {
-        &self.spec.operations[self.op_index]
-    }
 }
 
 impl Surface {
@@ -82,7 +79,14 @@ impl Surface {
             Surface::Frontend => super::frontend::tunnelled_method(req),
         };
         let found = match self {
-            Surface::Backend => spec.router.find(&method, strip_version_prefix(&req.path)),
+            // A declared path is exact and checked first: the spec's own
+            // `/clients/{client_id}` would otherwise take `/clients/handshake_payload`.
+            Surface::Backend => match super::declared::find(&method, strip_version_prefix(&req.path)) {
+                Some(declared) if spec.operation(&declared.op.id).is_none() => {
+                    return Ok(Routed { spec, op: &declared.op, op_index: None, params: Vec::new(), method })
+                }
+                _ => spec.router.find(&method, strip_version_prefix(&req.path)),
+            },
             Surface::Frontend => {
                 let first = spec.router.find(&method, &req.path);
                 match first {
@@ -92,7 +96,7 @@ impl Surface {
             }
         };
         match found {
-            RouteMatch::Found { op, params } => Ok(Routed { spec, op_index: op, params, method }),
+            RouteMatch::Found { op, params } => Ok(Routed { spec, op: &spec.operations[op], op_index: Some(op), params, method }),
             RouteMatch::MethodNotAllowed { allowed } => Err(ApiError::method_not_allowed(&method, &req.path, &allowed)),
             RouteMatch::NotFound if self == Surface::Frontend => Err(ApiError::frontend_path_not_found(&req.path, None)),
             RouteMatch::NotFound => Err(ApiError::path_not_found(&req.path)),

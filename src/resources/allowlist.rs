@@ -36,11 +36,16 @@ pub fn register(registry: &mut Registry) {
     registry.add("DeleteBlocklistIdentifier", "allowlist", delete_block);
 }
 
-/// `allowlist` → (`allowlist_identifiers`, `allowlist_identifier`, `alid`).
-fn names(kind: &str) -> Result<(&'static str, &'static str, &'static str), ApiError> {
+pub const ALLOWLIST: crate::state::Kind =
+    crate::state::Kind::stored("allowlist_identifier", "alid", crate::state::CollectionKey::new("allowlist_identifiers"));
+pub const BLOCKLIST: crate::state::Kind =
+    crate::state::Kind::stored("blocklist_identifier", "blid", crate::state::CollectionKey::new("blocklist_identifiers"));
+
+/// `allowlist` → its kind (`allowlist_identifier` objects in `allowlist_identifiers`, ids `alid_…`).
+fn names(kind: &str) -> Result<&'static crate::state::Kind, ApiError> {
     match kind {
-        "allowlist" => Ok(("allowlist_identifiers", "allowlist_identifier", "alid")),
-        "blocklist" => Ok(("blocklist_identifiers", "blocklist_identifier", "blid")),
+        "allowlist" => Ok(&ALLOWLIST),
+        "blocklist" => Ok(&BLOCKLIST),
         other => Err(ApiError::internal(format!("unknown identifier list {other}"))),
     }
 }
@@ -78,7 +83,8 @@ fn instance_id(store: &Store) -> String {
 /// Adds an identifier to the allow-list (`kind` = `"allowlist"`) or the
 /// block-list (`"blocklist"`) from a create body (fixtures reuse it).
 pub fn insert_identifier(store: &mut Store, kind: &str, body: &Value) -> Result<Value, ApiError> {
-    let (collection, object, prefix) = names(kind)?;
+    let list = names(kind)?;
+    let collection = list.collection.expect("stored");
     let identifier = opt_string(body, "identifier")?.ok_or_else(|| ApiError::param_missing("identifier"))?;
     let identifier = identifier.trim().to_string();
     let identifier_type = identifier_type(&identifier)?;
@@ -94,22 +100,17 @@ pub fn insert_identifier(store: &mut Store, kind: &str, body: &Value) -> Result<
     } else {
         Value::Null
     };
-    let id = store.new_id(prefix);
-    let now = store.now_ms();
-    let mut entry = json!({
-        "object": object,
-        "id": id,
-        "identifier": identifier,
-        "identifier_type": identifier_type,
-        "instance_id": instance_id(store),
-        "created_at": now,
-        "updated_at": now,
-    });
-    if !invitation_id.is_null() {
-        entry["invitation_id"] = invitation_id;
-    }
-    store.insert(collection, &id, entry.clone());
-    Ok(entry)
+    Ok(store.create(list, |store, _, _| {
+        let mut entry = json!({
+            "identifier": identifier,
+            "identifier_type": identifier_type,
+            "instance_id": instance_id(store),
+        });
+        if !invitation_id.is_null() {
+            entry["invitation_id"] = invitation_id;
+        }
+        entry
+    }))
 }
 
 fn create(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
@@ -119,17 +120,18 @@ fn create(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
 
 /// Newest first, paged like every Clerk list.
 fn list(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
-    let (collection, _, _) = names(kind)?;
+    let list = names(kind)?;
     let store = ctx.instance.store.lock();
-    let all: Vec<&Value> = store.iter(collection).collect();
+    let all: Vec<&Value> = store.iter(list.collection.expect("stored")).collect();
     Ok(ctx.sorted_page(all, ""))
 }
 
 fn delete(ctx: &Ctx, kind: &str) -> Result<Reply, ApiError> {
-    let (collection, object, _) = names(kind)?;
+    let list = names(kind)?;
+    let object = list.object;
     let mut store = ctx.instance.store.lock();
     let id = ctx.path_param("identifier_id");
-    store.remove(collection, id).ok_or_else(|| ApiError::not_found(&object.replace('_', " ")))?;
+    store.remove(list.collection.expect("stored"), id).ok_or_else(|| ApiError::not_found(&object.replace('_', " ")))?;
     Ok(Reply::Object(json!({"object": object, "id": id, "deleted": true})))
 }
 

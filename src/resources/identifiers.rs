@@ -26,6 +26,20 @@ use crate::resources::users::model::{self, Status};
 use crate::resources::users::{index, load, save};
 use crate::state::Store;
 
+/// Identifications live inline in their user; their ids are `idn_…`.
+pub const INLINE_KINDS: &[crate::state::Kind] = &[
+    crate::state::Kind::inline("email_address", "idn"),
+    crate::state::Kind::inline("phone_number", "idn"),
+    crate::state::Kind::inline("web3_wallet", "idn"),
+    crate::state::Kind::inline("passkey", "idn"),
+    crate::state::Kind::inline("external_account", "idn"),
+    crate::state::Kind::inline("saml_account", "idn"),
+    crate::state::Kind::inline("enterprise_account", "idn"),
+    crate::state::Kind::inline("facebook_account", "idn"),
+    crate::state::Kind::inline("google_account", "idn"),
+    crate::state::Kind::inline("verification", "ver"),
+];
+
 pub fn register(registry: &mut Registry) {
     registry.add("CreateEmailAddress", "identifiers", create_email);
     registry.add("GetEmailAddress", "identifiers", get_email);

@@ -26,7 +26,8 @@ use crate::resources::users::checks::{self, opt_bool, opt_object, opt_string};
 use crate::resources::users::index;
 use crate::state::Store;
 
-pub const COLLECTION: &str = "invitations";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("invitations");
+pub const KIND: crate::state::Kind = crate::state::Kind::stored("invitation", "inv", COLLECTION);
 /// Clerk's default invitation lifetime.
 const DEFAULT_EXPIRY_DAYS: i64 = 30;
 const DAY_MS: i64 = 86_400_000;
@@ -99,32 +100,28 @@ fn check(store: &mut Store, body: &Value, earlier: &[String]) -> Result<Request,
 }
 
 fn store_invitation(store: &mut Store, request: Request) -> Value {
-    let id = store.new_id("inv");
-    let now = store.now_ms();
-    let ticket = store.new_hex_id("tkt");
-    let url = match &request.redirect_url {
-        Some(base) => {
-            let joiner = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{joiner}__clerk_ticket={ticket}&__clerk_status=sign_up")
-        }
-        None => format!("https://accounts.clerk-mock.dev/sign-up?__clerk_ticket={ticket}"),
-    };
-    let invitation = json!({
-        "object": "invitation",
-        "id": id,
-        "email_address": request.email,
-        "public_metadata": request.public_metadata,
-        "revoked": false,
-        "status": "pending",
-        "url": url,
-        "expires_at": now + request.expires_in_days * DAY_MS,
-        "created_at": now,
-        "updated_at": now,
-        "_redirect_url": request.redirect_url,
-        "_notify": request.notify,
-    });
-    store.insert(COLLECTION, &id, invitation.clone());
-    invitation
+    store.create(&KIND, |store, _, now| {
+        let ticket = store.new_hex_id("tkt");
+        let url = match &request.redirect_url {
+            Some(base) => {
+                let joiner = if base.contains('?') { '&' } else { '?' };
+                format!("{base}{joiner}__clerk_ticket={ticket}&__clerk_status=sign_up")
+            }
+            None => format!("https://accounts.clerk-mock.dev/sign-up?__clerk_ticket={ticket}"),
+        };
+        json!({
+            "email_address": request.email,
+            "public_metadata": request.public_metadata,
+            "revoked": false,
+            "status": "pending",
+            "url": url,
+            "expires_at": now + request.expires_in_days * DAY_MS,
+            "created_at": now,
+            "updated_at": now,
+            "_redirect_url": request.redirect_url,
+            "_notify": request.notify,
+        })
+    })
 }
 
 /// Creates an invitation from a `POST /invitations` body (fixtures reuse it).

@@ -9,6 +9,7 @@ pub mod sessions;
 pub mod allowlist;
 pub mod identifiers;
 pub mod invitations;
+pub mod kinds;
 pub mod metadata;
 pub mod passwords;
 pub mod rfc3339;

@@ -29,10 +29,14 @@ use crate::resources::metadata::deep_merge;
 use crate::state::generic::matches_query;
 use crate::state::Store;
 
-pub const ORGS: &str = "organizations";
-pub const MEMBERSHIPS: &str = "organization_memberships";
-pub const INVITATIONS: &str = "organization_invitations";
-pub const DOMAINS: &str = "organization_domains";
+pub const ORGS: crate::state::CollectionKey = crate::state::CollectionKey::new("organizations");
+pub const MEMBERSHIPS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_memberships");
+pub const INVITATIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_invitations");
+pub const DOMAINS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_domains");
+pub const ORGANIZATION: crate::state::Kind = crate::state::Kind::stored("organization", "org", ORGS);
+pub const MEMBERSHIP: crate::state::Kind = crate::state::Kind::stored("organization_membership", "orgmem", MEMBERSHIPS);
+pub const INVITATION: crate::state::Kind = crate::state::Kind::stored("organization_invitation", "orginv", INVITATIONS);
+pub const DOMAIN: crate::state::Kind = crate::state::Kind::stored("organization_domain", "orgdmn", DOMAINS);
 
 /// Largest accepted logo, as Clerk documents.
 const MAX_LOGO_BYTES: usize = 10 * 1024 * 1024;
@@ -65,7 +69,7 @@ pub fn find_org<'a>(store: &'a Store, id_or_slug: &str) -> Option<&'a Value> {
 /// The id of the organization a path names (id or slug), else 404.
 /// The id of an object of `collection` named by the path parameter `param`,
 /// when it belongs to the organization of the path; else 404 naming `what`.
-pub fn require_child(store: &Store, ctx: &Ctx, collection: &str, param: &str, what: &str) -> Result<String, ApiError> {
+pub fn require_child(store: &Store, ctx: &Ctx, collection: crate::state::CollectionKey<'_>, param: &str, what: &str) -> Result<String, ApiError> {
     let org_id = require_org(store, ctx.path_param("organization_id"))?;
     let id = ctx.path_param(param);
     match store.get(collection, id) {
@@ -91,7 +95,7 @@ pub fn membership_of<'a>(store: &'a Store, org_id: &str, user_id: &str) -> Optio
     })
 }
 
-fn count(store: &Store, collection: &str, org_id: &str, pending_only: bool) -> usize {
+fn count(store: &Store, collection: crate::state::CollectionKey<'_>, org_id: &str, pending_only: bool) -> usize {
     store
         .iter(collection)
         .filter(|i| i.get("_org_id").and_then(Value::as_str) == Some(org_id))
@@ -154,7 +158,7 @@ fn cascade_delete(store: &mut Store, org_id: &str) {
         store.remove_where(collection, |item| item.get("_org_id").and_then(Value::as_str) == Some(org_id));
     }
     store.update_where(
-        "sessions",
+        crate::resources::sessions::SESSIONS,
         |session| session.get("last_active_organization_id").and_then(Value::as_str) == Some(org_id),
         |session| session["last_active_organization_id"] = Value::Null,
     );
@@ -220,7 +224,7 @@ pub fn insert_organization(store: &mut Store, body: &Value) -> Result<Value, Api
         return Err(ApiError::param_missing("name"));
     }
     let creator = match text("created_by").filter(|s| !s.is_empty()) {
-        Some(user_id) => match store.get("users", user_id) {
+        Some(user_id) => match store.get(crate::resources::users::USERS, user_id) {
             Some(user) => Some(user.clone()),
             None => return Err(ApiError::param_invalid("created_by", format!("No user has the id {user_id}."))),
         },
@@ -250,31 +254,29 @@ pub fn insert_organization(store: &mut Store, body: &Value) -> Result<Value, Api
     if max < 0 {
         return Err(ApiError::param_invalid("max_allowed_memberships", "max_allowed_memberships cannot be negative (0 means unlimited)."));
     }
-    let id = store.new_id("org");
-    let now = store.now_ms();
-    let created_at = text("created_at").and_then(crate::resources::rfc3339::parse_ms).unwrap_or(now);
-    let creator_id = creator.as_ref().and_then(|u| u.get("id")).and_then(Value::as_str).unwrap_or("").to_string();
-    let org = json!({
-        "object": "organization",
-        "id": id,
-        "name": name,
-        "slug": slug,
-        "image_url": default_image_url(&id),
-        "has_image": false,
-        "members_count": 0,
-        "missing_member_with_elevated_permissions": false,
-        "pending_invitations_count": 0,
-        "max_allowed_memberships": max,
-        "admin_delete_enabled": true,
-        "public_metadata": field("public_metadata").cloned().unwrap_or_else(|| json!({})),
-        "private_metadata": field("private_metadata").cloned().unwrap_or_else(|| json!({})),
-        "created_by": creator_id,
-        "created_at": created_at,
-        "updated_at": now,
-        "last_active_at": now,
-        "role_set_key": field("role_set_key").cloned().unwrap_or(Value::Null),
+    let org = store.create(&ORGANIZATION, |_store, id, now| {
+        let created_at = text("created_at").and_then(crate::resources::rfc3339::parse_ms).unwrap_or(now);
+        let creator_id = creator.as_ref().and_then(|u| u.get("id")).and_then(Value::as_str).unwrap_or("").to_string();
+        json!({
+            "name": name,
+            "slug": slug,
+            "image_url": default_image_url(&id),
+            "has_image": false,
+            "members_count": 0,
+            "missing_member_with_elevated_permissions": false,
+            "pending_invitations_count": 0,
+            "max_allowed_memberships": max,
+            "admin_delete_enabled": true,
+            "public_metadata": field("public_metadata").cloned().unwrap_or_else(|| json!({})),
+            "private_metadata": field("private_metadata").cloned().unwrap_or_else(|| json!({})),
+            "created_by": creator_id,
+            "created_at": created_at,
+            "updated_at": now,
+            "last_active_at": now,
+            "role_set_key": field("role_set_key").cloned().unwrap_or(Value::Null),
+        })
     });
-    store.insert(ORGS, &id, org);
+    let id = org["id"].as_str().unwrap_or_default().to_string();
     if let Some(user) = creator {
         if let Err(e) = memberships::insert(store, &id, &user, roles_permissions::ADMIN_ROLE, json!({}), json!({})) {
             store.remove(ORGS, &id);
@@ -419,7 +421,7 @@ fn upload_logo(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let id = require_org(&store, ctx.path_param("organization_id"))?;
     if let Some(uploader) = ctx.str_field("uploader_user_id") {
-        if store.get("users", uploader).is_none() {
+        if store.get(crate::resources::users::USERS, uploader).is_none() {
             return Err(ApiError::not_found("user"));
         }
     }

@@ -26,8 +26,8 @@ use serde_json::{json, Value};
 
 use crate::state::Store;
 
-pub const EMAILS: &str = "emails";
-pub const SMS: &str = "sms_messages";
+pub const EMAILS: crate::state::CollectionKey = crate::state::CollectionKey::new("emails");
+pub const SMS: crate::state::CollectionKey = crate::state::CollectionKey::new("sms_messages");
 
 /// What a message says and what it belongs to.
 pub struct Message<'a> {
@@ -98,7 +98,7 @@ pub fn send_sms(store: &mut Store, message: Message) -> Value {
 
 /// The messages of a collection, newest first, optionally only those to `to`
 /// (case-insensitive; an email address or a phone number).
-pub fn list<'a>(store: &'a Store, collection: &str, to: Option<&str>) -> Vec<&'a Value> {
+pub fn list<'a>(store: &'a Store, collection: crate::state::CollectionKey<'_>, to: Option<&str>) -> Vec<&'a Value> {
     let wanted = to.map(|t| t.trim().to_lowercase());
     let mut found: Vec<&Value> = store
         .iter(collection)
@@ -112,7 +112,7 @@ pub fn list<'a>(store: &'a Store, collection: &str, to: Option<&str>) -> Vec<&'a
 }
 
 /// Removes every message of a collection (optionally only those to `to`); returns how many.
-pub fn clear(store: &mut Store, collection: &str, to: Option<&str>) -> usize {
+pub fn clear(store: &mut Store, collection: crate::state::CollectionKey<'_>, to: Option<&str>) -> usize {
     let wanted = to.map(|t| t.trim().to_lowercase());
     store.remove_where(collection, |m| {
         let recipient = m["to_email_address"].as_str().or_else(|| m["to_phone_number"].as_str()).unwrap_or("");

@@ -23,8 +23,10 @@ use crate::resources::organizations;
 use crate::state::Store;
 use crate::tokens::{keys, session_token};
 
-pub const SESSIONS: &str = "sessions";
-pub const CLIENTS: &str = "clients";
+pub const SESSIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("sessions");
+pub const CLIENTS: crate::state::CollectionKey = crate::state::CollectionKey::new("clients");
+pub const SESSION: crate::state::Kind = crate::state::Kind::stored("session", "sess", SESSIONS);
+pub const CLIENT: crate::state::Kind = crate::state::Kind::stored("client", "client", CLIENTS);
 /// Clerk's defaults: a session expires after 7 days, is abandoned after 30.
 const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -46,21 +48,18 @@ pub fn register(registry: &mut Registry) {
 /// A new active session (and its client) for `user_id`; the one store write
 /// everything else builds on. `org_id` becomes the active organization.
 pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, actor: Option<Value>) -> Value {
-    let session_id = store.new_id("sess");
-    let client_id = store.new_id("client");
-    let now = store.now_ms();
-    let session = insert_session(store, &session_id, &client_id, user_id, org_id, actor, now);
-    let client = json!({
-        "object": "client",
-        "id": client_id,
-        "last_active_session_id": session_id,
-        "sign_in_id": null,
-        "sign_up_id": null,
-        "last_authentication_strategy": null,
-        "created_at": now,
-        "updated_at": now,
+    let session = store.create(&SESSION, |store, session_id, now| {
+        let client = store.create_at(&CLIENT, now, |_, _, _| {
+            json!({
+                "last_active_session_id": session_id,
+                "sign_in_id": null,
+                "sign_up_id": null,
+                "last_authentication_strategy": null,
+            })
+        });
+        session_fields(client["id"].as_str().unwrap_or_default(), user_id, org_id, actor, now)
     });
-    store.insert(CLIENTS, &client_id, client);
+    mark_signed_in(store, user_id, &session);
     session
 }
 
@@ -68,23 +67,14 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
 /// client): the same session object [`start_session`] stores, so BAPI lists,
 /// revokes and mints tokens for it like any other.
 pub fn start_session_on_client(store: &mut Store, client_id: &str, user_id: &str, org_id: Option<&str>) -> Value {
-    let session_id = store.new_id("sess");
-    let now = store.now_ms();
-    insert_session(store, &session_id, client_id, user_id, org_id, None, now)
+    let session = store.create(&SESSION, |_, _, now| session_fields(client_id, user_id, org_id, None, now));
+    mark_signed_in(store, user_id, &session);
+    session
 }
 
-fn insert_session(
-    store: &mut Store,
-    session_id: &str,
-    client_id: &str,
-    user_id: &str,
-    org_id: Option<&str>,
-    actor: Option<Value>,
-    now: i64,
-) -> Value {
-    let session = json!({
-        "object": "session",
-        "id": session_id,
+/// A new session's fields (beside its id and object).
+fn session_fields(client_id: &str, user_id: &str, org_id: Option<&str>, actor: Option<Value>, now: i64) -> Value {
+    json!({
         "user_id": user_id,
         "client_id": client_id,
         "actor": actor.unwrap_or(Value::Null),
@@ -97,9 +87,13 @@ fn insert_session(
         "updated_at": now,
         "created_at": now,
         "tasks": null,
-    });
-    store.insert(SESSIONS, session_id, session.clone());
-    if let Some(user) = store.get_mut("users", user_id) {
+    })
+}
+
+/// The user's activity stamps follow a new session.
+fn mark_signed_in(store: &mut Store, user_id: &str, session: &Value) {
+    let now = session["created_at"].as_i64().unwrap_or_default();
+    if let Some(user) = store.get_mut(crate::resources::users::USERS, user_id) {
         if user.get("last_active_at").is_some() {
             user["last_active_at"] = json!(now);
         }
@@ -107,7 +101,6 @@ fn insert_session(
             user["last_sign_in_at"] = json!(now);
         }
     }
-    session
 }
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -118,7 +111,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::param_missing("user_id"));
     };
     let mut store = ctx.instance.store.lock();
-    let user = store.get("users", &user_id).ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(crate::resources::users::USERS, &user_id).ok_or_else(|| ApiError::not_found("user"))?;
     if user.get("banned").and_then(Value::as_bool).unwrap_or(false) {
         return Err(ApiError::user_banned(&user_id));
     }

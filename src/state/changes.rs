@@ -9,13 +9,14 @@
 //! until switched on, so fixture builds and resets never produce changes.
 //!
 //! ```
-//! use clerk_mock::state::Store;
+//! use clerk_mock::state::{CollectionKey, Store};
 //! use serde_json::json;
+//! const USERS: CollectionKey = CollectionKey::new("users");
 //! let mut store = Store::new(1, "sk_test_doc");
-//! store.insert("users", "user_1", json!({"id": "user_1"})); // not recorded
+//! store.insert(USERS, "user_1", json!({"id": "user_1"})); // not recorded
 //! store.record_changes(true);
-//! store.get_mut("users", "user_1").unwrap()["first_name"] = json!("Ada");
-//! store.get_mut("users", "user_1").unwrap()["last_name"] = json!("L");
+//! store.get_mut(USERS, "user_1").unwrap()["first_name"] = json!("Ada");
+//! store.get_mut(USERS, "user_1").unwrap()["last_name"] = json!("L");
 //! let changes = store.take_changes();
 //! assert_eq!(changes.len(), 1); // one object, touched twice
 //! assert_eq!(changes[0].before, Some(json!({"id": "user_1"})));

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
-use crate::openapi::synth::id_prefix;
+use crate::resources::kinds::id_prefix;
 use crate::openapi::{resolve, Operation, Spec};
 
 /// What the engine does for an operation.
@@ -202,7 +202,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
         Crud::Get | Crud::Update | Crud::Delete => {
             let id = ctx.path_param(item_param.unwrap_or("id")).to_string();
             let mut store = ctx.instance.store.lock();
-            let found = store.get(&key, &id).filter(|v| v.get("_parent").and_then(Value::as_str).unwrap_or("") == parent);
+            let found = store.get(crate::state::CollectionKey::named(&key), &id).filter(|v| v.get("_parent").and_then(Value::as_str).unwrap_or("") == parent);
             if found.is_none() {
                 return Err(ApiError::not_found(&what));
             }
@@ -211,7 +211,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
                 Crud::Update => {
                     let schema = item_schema(ctx).unwrap_or_default();
                     let now = store.now_ms();
-                    let item = store.get_mut(&key, &id).expect("checked above");
+                    let item = store.get_mut(crate::state::CollectionKey::named(&key), &id).expect("checked above");
                     merge_declared_fields(ctx.spec, item, &ctx.body, &schema)?;
                     if item.get("updated_at").map(Value::is_i64).unwrap_or(false) {
                         item["updated_at"] = Value::from(now);
@@ -219,7 +219,7 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
                     Ok(Reply::Object(item.clone()))
                 }
                 _ => {
-                    let removed = store.remove(&key, &id).unwrap_or_default();
+                    let removed = store.remove(crate::state::CollectionKey::named(&key), &id).unwrap_or_default();
                     Ok(Reply::Object(deleted_answer(ctx, &removed)))
                 }
             }
@@ -289,7 +289,7 @@ fn item_action(ctx: &Ctx) -> Result<Reply, ApiError> {
     let now = store.now_ms();
     let fresh_secret = format!("{}{}", store.new_id("secret"), store.new_id("x").trim_start_matches("x_"));
     let item = store
-        .get_mut(&key, &id)
+        .get_mut(crate::state::CollectionKey::named(&key), &id)
         .filter(|v| v.get("_parent").and_then(Value::as_str).unwrap_or("") == parent)
         .ok_or_else(|| ApiError::not_found(&what))?;
     let Some(obj) = item.as_object_mut() else { return Err(ApiError::not_found(&what)) };
@@ -491,7 +491,7 @@ fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
         }
         obj.insert("_parent".into(), Value::String(parent.to_string()));
     }
-    store.insert(key, &id, item.clone());
+    store.insert(crate::state::CollectionKey::named(key), &id, item.clone());
     Ok(Reply::Object(item))
 }
 
@@ -503,7 +503,7 @@ fn list(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
     let query = ctx.query.get("query").and_then(Value::as_str).map(str::to_lowercase);
     let filters: Vec<(&String, &Value)> = ctx.query.iter().filter(|(k, _)| !PAGING.contains(&k.as_str())).collect();
     let mut matched: Vec<&Value> = store
-        .iter(key)
+        .iter(crate::state::CollectionKey::named(key))
         .filter(|item| item.get("_parent").and_then(Value::as_str).unwrap_or("") == parent)
         .filter(|item| filters.iter().all(|(k, want)| matches_filter(item.get(k.as_str()), want)))
         .filter(|item| query.as_deref().map(|q| matches_query(item, q)).unwrap_or(true))

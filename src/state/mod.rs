@@ -10,7 +10,10 @@ pub mod changes;
 pub mod generic;
 pub mod ids;
 pub mod index;
+pub mod kind;
 pub mod search;
+
+pub use kind::{CollectionKey, Kind};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -29,10 +32,12 @@ pub struct Collection {
 /// All state of one instance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Store {
-    /// Collections by name (`users`, `email_addresses`, `/domains`, …).
-    pub collections: BTreeMap<String, Collection>,
+    /// Collections by name (`users`, `email_addresses`, `/domains`, …):
+    /// private, so every write goes through a method that records it and
+    /// marks rendered answers stale.
+    collections: BTreeMap<String, Collection>,
     /// Settings documents with no id (instance settings, …).
-    pub singletons: BTreeMap<String, Value>,
+    singletons: BTreeMap<String, Value>,
     /// How many ids this instance has handed out.
     pub id_sequence: u64,
     /// The last timestamp handed out, so `created_at` strictly increases.
@@ -154,52 +159,118 @@ impl Store {
         self.last_time_ms
     }
 
-    pub fn collection(&self, name: &str) -> Option<&Collection> {
-        self.collections.get(name)
+    pub fn collection(&self, name: CollectionKey<'_>) -> Option<&Collection> {
+        self.collections.get(name.as_str())
+    }
+
+    /// Every collection by name, for the admin API's listing and dumps.
+    pub fn collections(&self) -> impl Iterator<Item = (&str, &Collection)> {
+        self.collections.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// The whole collection, for bulk loads (fixtures, state import): its
     /// writes bypass change recording, so handlers use the methods below.
-    pub fn collection_mut(&mut self, name: &str) -> &mut Collection {
-        self.collections.entry(name.to_string()).or_default()
+    pub fn collection_mut(&mut self, name: CollectionKey<'_>) -> &mut Collection {
+        self.touch();
+        self.collections.entry(name.as_str().to_string()).or_default()
     }
 
-    pub fn get(&self, collection: &str, id: &str) -> Option<&Value> {
-        self.collections.get(collection)?.items.get(id)
+    /// Every collection, for bulk rewrites that are not changes an app hears
+    /// about (fixtures renaming an id); marks the store changed.
+    pub fn collections_mut(&mut self) -> impl Iterator<Item = &mut Collection> {
+        self.touch();
+        self.collections.values_mut()
+    }
+
+    pub fn get(&self, collection: CollectionKey<'_>, id: &str) -> Option<&Value> {
+        self.collections.get(collection.as_str())?.items.get(id)
     }
 
     /// The object to change in place; recorded (before the change) when
     /// change recording is on.
-    pub fn get_mut(&mut self, collection: &str, id: &str) -> Option<&mut Value> {
-        if self.recorder.is_enabled() && !self.recorder.noted(collection, id) {
+    pub fn get_mut(&mut self, collection: CollectionKey<'_>, id: &str) -> Option<&mut Value> {
+        let name = collection.as_str();
+        if self.recorder.is_enabled() && !self.recorder.noted(name, id) {
             let before = self.get(collection, id).cloned();
             before.as_ref()?;
-            self.recorder.note(collection, id, || before);
+            self.recorder.note(name, id, || before);
         }
-        self.collections.get_mut(collection)?.items.get_mut(id)
+        let found = self.collections.get_mut(name)?.items.get_mut(id)?;
+        self.generation = Generation::fresh();
+        Some(found)
     }
 
-    pub fn insert(&mut self, collection: &str, id: &str, value: Value) {
-        if self.recorder.is_enabled() && !self.recorder.noted(collection, id) {
+    pub fn insert(&mut self, collection: CollectionKey<'_>, id: &str, value: Value) {
+        let name = collection.as_str();
+        if self.recorder.is_enabled() && !self.recorder.noted(name, id) {
             let before = self.get(collection, id).cloned();
-            self.recorder.note(collection, id, || before);
+            self.recorder.note(name, id, || before);
         }
         self.collection_mut(collection).items.insert(id.to_string(), value);
     }
 
-    pub fn remove(&mut self, collection: &str, id: &str) -> Option<Value> {
-        let removed = self.collections.get_mut(collection)?.items.shift_remove(id)?;
+    /// A new object of `kind`, stored and returned: `build` gets the store,
+    /// a fresh id of the kind's prefix and the time, and returns the object;
+    /// its `object`, `id`, `created_at` and `updated_at` are set from them
+    /// (where `build` already wrote them, in place). The one way resources
+    /// create objects, so the id, the clock and the change record agree.
+    ///
+    /// ```
+    /// use clerk_mock::state::{CollectionKey, Kind, Store};
+    /// const NOTES: Kind = Kind::stored("note", "note", CollectionKey::new("notes"));
+    /// let mut store = Store::new(1, "sk_test_a");
+    /// let note = store.create(&NOTES, |_, _, _| serde_json::json!({"text": "hi"}));
+    /// assert!(note["id"].as_str().unwrap().starts_with("note_"));
+    /// assert_eq!(store.get(CollectionKey::new("notes"), note["id"].as_str().unwrap()), Some(&note));
+    /// ```
+    pub fn create(&mut self, kind: &Kind, build: impl FnOnce(&mut Store, &str, i64) -> Value) -> Value {
+        self.make(kind, None, |store, id, now| Ok::<_, std::convert::Infallible>(build(store, id, now))).unwrap_or_else(|e| match e {})
+    }
+
+    /// [`Store::create`] stamped `now`: an object made in the same instant
+    /// as another (a session's client).
+    pub fn create_at(&mut self, kind: &Kind, now: i64, build: impl FnOnce(&mut Store, &str, i64) -> Value) -> Value {
+        self.make(kind, Some(now), |store, id, now| Ok::<_, std::convert::Infallible>(build(store, id, now))).unwrap_or_else(|e| match e {})
+    }
+
+    /// [`Store::create`] for a `build` that can refuse (nothing is stored then).
+    pub fn try_create<E>(&mut self, kind: &Kind, build: impl FnOnce(&mut Store, &str, i64) -> Result<Value, E>) -> Result<Value, E> {
+        self.make(kind, None, build)
+    }
+
+    fn make<E>(&mut self, kind: &Kind, at: Option<i64>, build: impl FnOnce(&mut Store, &str, i64) -> Result<Value, E>) -> Result<Value, E> {
+        let collection = kind.collection.expect("Store::create takes a kind the store keeps");
+        let id = self.new_id(kind.prefix);
+        let now = at.unwrap_or_else(|| self.now_ms());
+        let Value::Object(fields) = build(self, &id, now)? else {
+            panic!("Store::create builds a JSON object");
+        };
+        let mut object = serde_json::Map::with_capacity(fields.len() + 4);
+        object.insert("object".into(), Value::String(kind.object.to_string()));
+        object.insert("id".into(), Value::String(id.clone()));
+        object.extend(fields);
+        object.entry("created_at").or_insert(Value::from(now));
+        object.entry("updated_at").or_insert(Value::from(now));
+        let value = Value::Object(object);
+        self.insert(collection, &id, value.clone());
+        Ok(value)
+    }
+
+    pub fn remove(&mut self, collection: CollectionKey<'_>, id: &str) -> Option<Value> {
+        let name = collection.as_str();
+        let removed = self.collections.get_mut(name)?.items.shift_remove(id)?;
+        self.touch();
         if self.recorder.is_enabled() {
             let before = removed.clone();
-            self.recorder.note(collection, id, || Some(before));
+            self.recorder.note(name, id, || Some(before));
         }
         Some(removed)
     }
 
     /// Changes every object of a collection that `matches`, in place
     /// (recorded like [`Store::get_mut`]). Returns how many it changed.
-    pub fn update_where(&mut self, collection: &str, matches: impl Fn(&Value) -> bool, mut change: impl FnMut(&mut Value)) -> usize {
-        let keyed: Vec<String> = match self.collections.get(collection) {
+    pub fn update_where(&mut self, collection: CollectionKey<'_>, matches: impl Fn(&Value) -> bool, mut change: impl FnMut(&mut Value)) -> usize {
+        let keyed: Vec<String> = match self.collections.get(collection.as_str()) {
             Some(c) => c.items.iter().filter(|(_, v)| matches(v)).map(|(k, _)| k.clone()).collect(),
             None => return 0,
         };
@@ -213,8 +284,8 @@ impl Store {
 
     /// Removes every object of a collection that `remove` picks (recorded
     /// like [`Store::remove`]). Returns how many it removed.
-    pub fn remove_where(&mut self, collection: &str, remove: impl Fn(&Value) -> bool) -> usize {
-        let keys: Vec<String> = match self.collections.get(collection) {
+    pub fn remove_where(&mut self, collection: CollectionKey<'_>, remove: impl Fn(&Value) -> bool) -> usize {
+        let keys: Vec<String> = match self.collections.get(collection.as_str()) {
             Some(c) => c.items.iter().filter(|(_, v)| remove(v)).map(|(k, _)| k.clone()).collect(),
             None => return 0,
         };
@@ -222,6 +293,38 @@ impl Store {
             self.remove(collection, k);
         }
         keys.len()
+    }
+
+    /// A settings document (no id), by name.
+    pub fn singleton(&self, name: &str) -> Option<&Value> {
+        self.singletons.get(name)
+    }
+
+    /// Every settings document by name (dumps).
+    pub fn singletons(&self) -> &BTreeMap<String, Value> {
+        &self.singletons
+    }
+
+    /// The settings document `name`, made by `init` when absent; marks the store changed.
+    pub fn singleton_mut(&mut self, name: &str, init: impl FnOnce() -> Value) -> &mut Value {
+        self.touch();
+        self.singletons.entry(name.to_string()).or_insert_with(init)
+    }
+
+    /// Every settings document, for bulk rewrites (fixtures renaming an id).
+    pub fn singletons_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.touch();
+        self.singletons.values_mut()
+    }
+
+    pub fn set_singleton(&mut self, name: &str, value: Value) {
+        self.touch();
+        self.singletons.insert(name.to_string(), value);
+    }
+
+    pub fn remove_singleton(&mut self, name: &str) -> Option<Value> {
+        self.touch();
+        self.singletons.remove(name)
     }
 
     /// Turns change recording on or off (the pipeline turns it on for
@@ -236,8 +339,8 @@ impl Store {
     }
 
     /// Every object of a collection, in creation order.
-    pub fn iter(&self, collection: &str) -> impl Iterator<Item = &Value> {
-        self.collections.get(collection).into_iter().flat_map(|c| c.items.values())
+    pub fn iter(&self, collection: CollectionKey<'_>) -> impl Iterator<Item = &Value> {
+        self.collections.get(collection.as_str()).into_iter().flat_map(|c| c.items.values())
     }
 }
 

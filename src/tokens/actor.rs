@@ -13,7 +13,8 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 
-pub const COLLECTION: &str = "actor_tokens";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("actor_tokens");
+pub const KIND: crate::state::Kind = crate::state::Kind::stored("actor_token", "act", COLLECTION);
 /// Clerk's defaults: the ticket lives an hour, the impersonation session 30 minutes.
 const DEFAULT_EXPIRES_IN: i64 = 3600;
 const DEFAULT_SESSION_MAX: i64 = 1800;
@@ -38,30 +39,27 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     }
     let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    if store.get("users", &user_id).is_none() {
+    if store.get(crate::resources::users::USERS, &user_id).is_none() {
         return Err(ApiError::param_invalid("user_id", format!("No user has the id {user_id}.")));
     }
-    let id = store.new_id("act");
-    let now_ms = store.now_ms();
-    let now = super::now_secs();
-    let ticket = key.sign(&json!({
-        "iss": ctx.app.tokens.issuer, "sub": user_id, "sid": id, "st": "actor_token", "act": actor,
-        "iat": now, "exp": now + expires_in,
-    }))?;
-    let token = json!({
-        "object": "actor_token",
-        "id": id,
-        "status": "pending",
-        "user_id": user_id,
-        "actor": actor,
-        "token": ticket,
-        "url": super::sign_in::ticket_url(ctx, &ticket),
-        "created_at": now_ms,
-        "updated_at": now_ms,
-        "_expires_at": now_ms + expires_in * 1000,
-        "_session_max_duration_in_seconds": session_max,
-    });
-    store.insert(COLLECTION, &id, token.clone());
+    let token = store.try_create(&KIND, |_, id, now_ms| {
+        let now = super::now_secs();
+        let ticket = key.sign(&json!({
+            "iss": ctx.app.tokens.issuer, "sub": user_id, "sid": id, "st": "actor_token", "act": actor,
+            "iat": now, "exp": now + expires_in,
+        }))?;
+        Ok::<_, ApiError>(json!({
+            "status": "pending",
+            "user_id": user_id,
+            "actor": actor,
+            "token": ticket,
+            "url": super::sign_in::ticket_url(ctx, &ticket),
+            "created_at": now_ms,
+            "updated_at": now_ms,
+            "_expires_at": now_ms + expires_in * 1000,
+            "_session_max_duration_in_seconds": session_max,
+        }))
+    })?;
     Ok(Reply::Object(token))
 }
 

@@ -159,7 +159,7 @@ pub fn generate_pem() -> Result<String, ApiError> {
 
 fn stored_pem(instance: &Instance) -> Option<String> {
     let store = instance.store.lock();
-    store.singletons.get(SINGLETON)?.get("private_key_pem")?.as_str().map(str::to_string)
+    store.singleton(SINGLETON)?.get("private_key_pem")?.as_str().map(str::to_string)
 }
 
 /// The instance's current key, created on first use (the configured one, or
@@ -174,10 +174,7 @@ pub fn for_instance(app: &App, instance: &Instance) -> Result<Arc<SigningKey>, A
             };
             let mut store = instance.store.lock();
             let now = store.now_ms();
-            let entry = store
-                .singletons
-                .entry(SINGLETON.to_string())
-                .or_insert_with(|| json!({"private_key_pem": candidate, "created_at": now}));
+            let entry = store.singleton_mut(SINGLETON, || json!({"private_key_pem": candidate, "created_at": now}));
             entry["private_key_pem"].as_str().unwrap_or_default().to_string()
         }
     };
@@ -191,7 +188,7 @@ pub fn rotate(instance: &Instance) -> Result<Arc<SigningKey>, ApiError> {
     let key = SigningKey::from_pem(&pem).map_err(ApiError::internal)?;
     let mut store = instance.store.lock();
     let now = store.now_ms();
-    store.singletons.insert(SINGLETON.to_string(), json!({"private_key_pem": pem, "created_at": now}));
+    store.set_singleton(SINGLETON, json!({"private_key_pem": pem, "created_at": now}));
     Ok(key)
 }
 

@@ -18,7 +18,8 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 
-pub const COLLECTION: &str = "sign_in_tokens";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_in_tokens");
+pub const KIND: crate::state::Kind = crate::state::Kind::stored("sign_in_token", "sit", COLLECTION);
 /// Clerk's default lifetime of a sign-in token: 30 days.
 const DEFAULT_EXPIRES_IN: i64 = 30 * 24 * 3600;
 
@@ -42,7 +43,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     }
     let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    if store.get("users", &user_id).is_none() {
+    if store.get(crate::resources::users::USERS, &user_id).is_none() {
         return Err(ApiError::not_found("user"));
     }
     let org_id = ctx.str_field("org_id");
@@ -51,26 +52,23 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
             return Err(ApiError::not_found("organization"));
         }
     }
-    let id = store.new_id("sit");
-    let now_ms = store.now_ms();
-    let now = super::now_secs();
-    let ticket = key.sign(&json!({
-        "iss": ctx.app.tokens.issuer, "sub": user_id, "sid": id, "st": "sign_in_token",
-        "iat": now, "exp": now + expires_in,
-    }))?;
-    let token = json!({
-        "object": "sign_in_token",
-        "id": id,
-        "status": "pending",
-        "user_id": user_id,
-        "token": ticket,
-        "url": ticket_url(ctx, &ticket),
-        "created_at": now_ms,
-        "updated_at": now_ms,
-        "_expires_at": now_ms + expires_in * 1000,
-        "_org_id": org_id,
-    });
-    store.insert(COLLECTION, &id, token.clone());
+    let token = store.try_create(&KIND, |_, id, now_ms| {
+        let now = super::now_secs();
+        let ticket = key.sign(&json!({
+            "iss": ctx.app.tokens.issuer, "sub": user_id, "sid": id, "st": "sign_in_token",
+            "iat": now, "exp": now + expires_in,
+        }))?;
+        Ok::<_, ApiError>(json!({
+            "status": "pending",
+            "user_id": user_id,
+            "token": ticket,
+            "url": ticket_url(ctx, &ticket),
+            "created_at": now_ms,
+            "updated_at": now_ms,
+            "_expires_at": now_ms + expires_in * 1000,
+            "_org_id": org_id,
+        }))
+    })?;
     Ok(Reply::Object(token))
 }
 
@@ -81,7 +79,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
 
 /// Moves a `pending` token to `revoked`; anything else is a 400, as Clerk
 /// answers for tokens already used or revoked.
-pub fn revoke_pending(ctx: &Ctx, collection: &str, id: &str, what: &str) -> Result<Reply, ApiError> {
+pub fn revoke_pending(ctx: &Ctx, collection: crate::state::CollectionKey<'_>, id: &str, what: &str) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let now = store.now_ms();
     let Some(token) = store.get_mut(collection, id) else {

@@ -36,7 +36,8 @@ use crate::registry::Registry;
 use crate::state::Store;
 
 /// The generic engine's collection for `/jwt_templates`.
-pub const COLLECTION: &str = "/jwt_templates";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("/jwt_templates");
+pub const KIND: crate::state::Kind = crate::state::Kind::stored("jwt_template", "jtmp", COLLECTION);
 /// Clerk's defaults for a template without `lifetime` / `allowed_clock_skew`.
 pub const DEFAULT_LIFETIME: i64 = 60;
 pub const DEFAULT_CLOCK_SKEW: i64 = 5;
@@ -58,23 +59,21 @@ fn create_template(ctx: &Ctx) -> Result<Reply, ApiError> {
     if by_name(&store, &name).is_some() {
         return Err(ApiError::identifier_exists("name", format!("A JWT template named {name:?} already exists.")));
     }
-    let id = store.new_id("jtmp");
-    let now = store.now_ms();
-    let mut template = json!({
-        "object": "jwt_template",
-        "id": id,
-        "name": name,
-        "claims": ctx.field("claims").cloned().unwrap_or_else(|| json!({})),
-        "lifetime": ctx.field("lifetime").and_then(Value::as_f64).map(|f| f as i64).unwrap_or(DEFAULT_LIFETIME),
-        "allowed_clock_skew": ctx.field("allowed_clock_skew").and_then(Value::as_f64).map(|f| f as i64).unwrap_or(DEFAULT_CLOCK_SKEW),
-        "custom_signing_key": signing.is_some(),
-        "signing_algorithm": "RS256",
-        "created_at": now,
-        "updated_at": now,
-        "_parent": "",
+    let template = store.create(&KIND, |_, _, now| {
+        let mut template = json!({
+            "name": name,
+            "claims": ctx.field("claims").cloned().unwrap_or_else(|| json!({})),
+            "lifetime": ctx.field("lifetime").and_then(Value::as_f64).map(|f| f as i64).unwrap_or(DEFAULT_LIFETIME),
+            "allowed_clock_skew": ctx.field("allowed_clock_skew").and_then(Value::as_f64).map(|f| f as i64).unwrap_or(DEFAULT_CLOCK_SKEW),
+            "custom_signing_key": signing.is_some(),
+            "signing_algorithm": "RS256",
+            "created_at": now,
+            "updated_at": now,
+            "_parent": "",
+        });
+        apply_signing(&mut template, signing);
+        template
     });
-    apply_signing(&mut template, signing);
-    store.insert(COLLECTION, &id, template.clone());
     Ok(Reply::Object(template))
 }
 

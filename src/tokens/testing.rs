@@ -13,7 +13,8 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 
-pub const COLLECTION: &str = "testing_tokens";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("testing_tokens");
+pub const KIND: crate::state::Kind = crate::state::Kind::stored("testing_token", "tt", COLLECTION);
 /// Testing tokens live an hour; `expires_at` is in unix seconds (as Clerk's example).
 const LIFETIME_SECS: i64 = 3600;
 

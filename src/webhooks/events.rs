@@ -35,7 +35,10 @@ use serde_json::{json, Value};
 
 use crate::resources::organizations::{self as orgs, domains, invitations, memberships, roles_permissions as roles};
 use crate::state::changes::Change;
-use crate::state::Store;
+use crate::resources::{outbox::EMAILS, sessions::SESSIONS, users::USERS};
+use crate::state::{CollectionKey, Store};
+
+const WAITLIST: CollectionKey = CollectionKey::new("/waitlist_entries");
 
 /// Every event type the mock emits and what emits it (COVERAGE.md is
 /// generated from this; `tests/webhooks.rs` produces each one and checks the
@@ -93,17 +96,17 @@ pub enum Kind {
 
 /// The catalogue family of a store collection.
 pub fn family(collection: &str) -> Option<&'static str> {
-    Some(match collection {
-        "users" => "user",
+    Some(match CollectionKey::named(collection) {
+        USERS => "user",
         orgs::ORGS => "organization",
         orgs::MEMBERSHIPS => "organizationMembership",
         orgs::INVITATIONS => "organizationInvitation",
         orgs::DOMAINS => "organizationDomain",
         roles::ROLES => "role",
         roles::PERMISSIONS => "permission",
-        "sessions" => "session",
-        "/waitlist_entries" => "waitlistEntry",
-        crate::resources::outbox::EMAILS => "email",
+        SESSIONS => "session",
+        WAITLIST => "waitlistEntry",
+        EMAILS => "email",
         _ => return None,
     })
 }
@@ -111,17 +114,17 @@ pub fn family(collection: &str) -> Option<&'static str> {
 /// The kinds of event one touched object produces (see the module table).
 pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>) -> Vec<Kind> {
     let status = |v: Option<&Value>| v.and_then(|v| v.get("status")).and_then(Value::as_str).map(str::to_string);
-    match (collection, before, after) {
+    match (CollectionKey::named(collection), before, after) {
         (_, None, None) => vec![],
-        ("sessions", None, Some(a)) => {
+        (SESSIONS, None, Some(a)) => {
             let mut out = vec![Kind::Named("session.created")];
             if a["status"] == "pending" {
                 out.push(Kind::Named("session.pending"));
             }
             out
         }
-        ("sessions", Some(_), None) => vec![Kind::Named("session.removed")],
-        ("sessions", Some(_), Some(_)) => match (status(before), status(after)) {
+        (SESSIONS, Some(_), None) => vec![Kind::Named("session.removed")],
+        (SESSIONS, Some(_), Some(_)) => match (status(before), status(after)) {
             (b, Some(a)) if b.as_deref() != Some(a.as_str()) => match a.as_str() {
                 "ended" => vec![Kind::Named("session.ended")],
                 "removed" => vec![Kind::Named("session.removed")],
@@ -141,13 +144,13 @@ pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>)
             _ => vec![],
         },
         (orgs::INVITATIONS, Some(_), None) => vec![],
-        (crate::resources::outbox::EMAILS, None, Some(_)) => vec![Kind::Email],
-        (crate::resources::outbox::EMAILS, _, _) => vec![],
-        ("/waitlist_entries", _, None) => vec![],
+        (EMAILS, None, Some(_)) => vec![Kind::Email],
+        (EMAILS, _, _) => vec![],
+        (WAITLIST, _, None) => vec![],
         (_, None, Some(_)) => vec![Kind::Created],
         (_, Some(_), None) => vec![Kind::Deleted],
         (c, Some(b), Some(a)) => {
-            if meaningful(c, b) != meaningful(c, a) {
+            if meaningful(c.as_str(), b) != meaningful(c.as_str(), a) {
                 vec![Kind::Updated]
             } else {
                 vec![]
@@ -181,7 +184,7 @@ pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
     let mut out = Vec::new();
     for change in changes {
         let Some(family) = family(&change.collection) else { continue };
-        let after = store.get(&change.collection, &change.id);
+        let after = store.get(crate::state::CollectionKey::named(&change.collection), &change.id);
         for kind in kinds_of(&change.collection, change.before.as_ref(), after) {
             let object = after.or(change.before.as_ref()).cloned().unwrap_or(Value::Null);
             let (event_type, data) = match kind {
@@ -225,14 +228,14 @@ fn deleted_object(object: &Value) -> Value {
 /// The stored user of an id, or its value before this request (a cascade
 /// removed it).
 fn user_of<'a>(store: &'a Store, changes: &'a [Change], id: &str) -> Option<&'a Value> {
-    store.get("users", id).or_else(|| {
+    store.get(crate::resources::users::USERS, id).or_else(|| {
         changes.iter().find(|c| c.collection == "users" && c.id == id).and_then(|c| c.before.as_ref())
     })
 }
 
 /// The object as the BAPI handlers show it.
 fn view(store: &Store, changes: &[Change], collection: &str, object: &Value, issuer: &str) -> Value {
-    match collection {
+    match CollectionKey::named(collection) {
         orgs::ORGS => orgs::org_view(store, object),
         orgs::MEMBERSHIPS => {
             let mut v = memberships::view(store, object);
@@ -253,7 +256,7 @@ fn view(store: &Store, changes: &[Change], collection: &str, object: &Value, iss
         }
         orgs::DOMAINS => domains::view(store, object),
         roles::ROLES => roles::role_view(store, object),
-        "sessions" => {
+        SESSIONS => {
             let mut v = object.clone();
             let user = object["user_id"].as_str().and_then(|id| user_of(store, changes, id)).cloned();
             v["user"] = user.unwrap_or(Value::Null);
@@ -284,8 +287,8 @@ mod tests {
     #[test]
     fn an_organization_invitation_accepted_or_revoked_is_named_by_its_status() {
         let b = json!({"id": "orginv_1", "status": "pending"});
-        assert_eq!(kinds_of(orgs::INVITATIONS, Some(&b), Some(&json!({"status": "accepted"}))), vec![Kind::Named("organizationInvitation.accepted")]);
-        assert_eq!(kinds_of(orgs::INVITATIONS, Some(&b), Some(&json!({"status": "revoked"}))), vec![Kind::Named("organizationInvitation.revoked")]);
+        assert_eq!(kinds_of(orgs::INVITATIONS.as_str(), Some(&b), Some(&json!({"status": "accepted"}))), vec![Kind::Named("organizationInvitation.accepted")]);
+        assert_eq!(kinds_of(orgs::INVITATIONS.as_str(), Some(&b), Some(&json!({"status": "revoked"}))), vec![Kind::Named("organizationInvitation.revoked")]);
     }
 
     #[test]

@@ -211,7 +211,7 @@ impl Webhooks {
 
 /// The endpoints an instance's store declares.
 pub fn instance_endpoints(store: &Store) -> Vec<Arc<Endpoint>> {
-    let Some(list) = store.singletons.get(ENDPOINTS_KEY).and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = store.singleton(ENDPOINTS_KEY).and_then(Value::as_array) else { return Vec::new() };
     list.iter().filter_map(|e| endpoint_from_json(e, &store.instance_key).map(Arc::new)).collect()
 }
 
@@ -232,7 +232,7 @@ pub fn endpoint_to_stored(e: &Endpoint) -> Value {
 
 /// Adds an endpoint to an instance's store.
 pub fn add_instance_endpoint(store: &mut Store, endpoint: &Endpoint) {
-    let list = store.singletons.entry(ENDPOINTS_KEY.to_string()).or_insert_with(|| json!([]));
+    let list = store.singleton_mut(ENDPOINTS_KEY, || json!([]));
     if !list.is_array() {
         *list = json!([]);
     }
@@ -243,7 +243,10 @@ pub fn add_instance_endpoint(store: &mut Store, endpoint: &Endpoint) {
 
 /// Removes endpoints of an instance (`None`: all); how many went.
 pub fn remove_instance_endpoints(store: &mut Store, id: Option<&str>) -> usize {
-    let Some(list) = store.singletons.get_mut(ENDPOINTS_KEY).and_then(Value::as_array_mut) else { return 0 };
+    if store.singleton(ENDPOINTS_KEY).is_none() {
+        return 0;
+    }
+    let Some(list) = store.singleton_mut(ENDPOINTS_KEY, || json!([])).as_array_mut() else { return 0 };
     let before = list.len();
     list.retain(|e| id.is_some_and(|id| e["id"] != id));
     before - list.len()

@@ -35,10 +35,10 @@ fn svix_url(ctx: &Ctx) -> String {
 }
 
 fn ensure_app(store: &mut Store) {
-    if store.singletons.get(APP_KEY).is_none() {
+    if store.singleton(APP_KEY).is_none() {
         let now = store.now_ms();
-        store.singletons.insert(APP_KEY.into(), json!({"created_at": now}));
-        store.singletons.entry(super::ENDPOINTS_KEY.to_string()).or_insert_with(|| Value::Array(vec![]));
+        store.set_singleton(APP_KEY, json!({"created_at": now}));
+        store.singleton_mut(super::ENDPOINTS_KEY, || Value::Array(vec![]));
     }
 }
 
@@ -54,7 +54,7 @@ fn auth_url(ctx: &Ctx) -> Result<Reply, ApiError> {
 
 fn delete_app(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
-    store.singletons.remove(APP_KEY);
+    store.remove_singleton(APP_KEY);
     super::remove_instance_endpoints(&mut store, None);
     Ok(Reply::Empty(204))
 }

@@ -8,6 +8,8 @@
 //   E2E_PORT_BASE      first of six consecutive free ports
 //   E2E_TOKEN_LIFETIME session token lifetime in seconds (short, to test the handshake)
 //   E2E_APPS           comma list of apps to run (default: all three)
+//   E2E_BUNDLES        a node_modules holding @clerk/clerk-js and @clerk/ui for the mock to
+//                      serve (default: the Express example's, the versions its lockfile pins)
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
@@ -57,7 +59,7 @@ const servers = [
   {
     name: 'clerk-mock',
     command: [bin, '--port', ports.bapi, '--frontend-port', ports.fapi, '--spec-dir', specDir, '--offline',
-      '--frontend-bundles', path.join(root, 'examples/express/node_modules'),
+      '--frontend-bundles', process.env.E2E_BUNDLES || path.join(root, 'examples/express/node_modules'),
       '--frontend-token-lifetime', lifetime, '--no-fixtures'].join(' '),
     url: `${apiUrl}/__admin/health`,
     reuseExistingServer: false,

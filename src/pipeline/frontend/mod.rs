@@ -96,7 +96,7 @@ pub(super) fn answer(
     raw_query: Vec<(String, String)>,
     req: &Request,
 ) -> Result<Response, ApiError> {
-    let (spec, op) = (routed.spec, routed.op());
+    let (spec, op) = (routed.spec, routed.op);
     // 5 validate: transport parameters aside, as the Backend API does; bodies leniently.
     let checked_query: Vec<(String, String)> =
         raw_query.iter().filter(|(k, _)| !TRANSPORT_PARAMS.contains(&k.as_str())).cloned().collect();

@@ -59,7 +59,7 @@ pub fn urls(flags: &FlowArgs, frontend_host: &str, overrides: &Value) -> Map<Str
 
 /// The instance's overrides (`{}` when none).
 pub fn overrides(store: &Store) -> Value {
-    store.singletons.get(SINGLETON).cloned().unwrap_or_else(|| json!({}))
+    store.singleton(SINGLETON).cloned().unwrap_or_else(|| json!({}))
 }
 
 fn attribute(enabled: bool, required: bool, first_factors: &[&str], verifications: &[&str]) -> Value {

@@ -35,7 +35,7 @@ use crate::resources::sessions::SESSIONS;
 use crate::state::Instance;
 
 /// One-time handshake payloads by nonce.
-pub const NONCES: &str = "handshake_payloads";
+pub const NONCES: crate::state::CollectionKey = crate::state::CollectionKey::new("handshake_payloads");
 const NONCE_TTL_MS: i64 = 5 * 60 * 1000;
 const YEAR: i64 = 365 * 24 * 3600;
 

@@ -22,7 +22,7 @@ use crate::resources::passwords;
 use crate::resources::users::index;
 use crate::tokens::sign_in as sign_in_tokens;
 
-pub const COLLECTION: &str = "sign_ins";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_ins");
 /// Clerk abandons an unfinished sign-in after a day.
 const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// Codes expire after 10 minutes.
@@ -117,7 +117,7 @@ pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
         return save_and_answer(flow, attempt);
     };
     let user_id = find_user(&mut flow.store, identifier).ok_or_else(ApiError::identifier_not_found)?;
-    let user = flow.store.get("users", &user_id).cloned().unwrap_or(Value::Null);
+    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().unwrap_or(Value::Null);
     check_allowed(&user)?;
     let mut attempt = new_attempt(&mut flow, Some(identifier), Some(&user));
     match (text(body, "strategy"), body.get("password").and_then(Value::as_str)) {
@@ -156,7 +156,7 @@ fn ticket(mut flow: Flow, ticket: &str) -> Result<FrontendAnswer, ApiError> {
         return Err(ApiError::ticket_invalid(&format!("the sign-in token is {}", stored["status"].as_str().unwrap_or("expired"))));
     }
     let user_id = stored["user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get("users", &user_id).cloned().ok_or_else(|| ApiError::ticket_invalid("its user no longer exists"))?;
+    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(|| ApiError::ticket_invalid("its user no longer exists"))?;
     check_allowed(&user)?;
     if let Some(t) = flow.store.get_mut(sign_in_tokens::COLLECTION, &token_id) {
         t["status"] = json!("accepted");
@@ -213,7 +213,7 @@ pub fn prepare_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
         return Err(ApiError::verification_already_verified());
     }
     let user_id = attempt["_user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get("users", &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
+    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
     match text(&call.body, "strategy") {
         Some("email_code") => {
             let email_id = text(&call.body, "email_address_id").or(user["primary_email_address_id"].as_str()).unwrap_or("").to_string();
@@ -233,7 +233,7 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
         return Err(ApiError::verification_already_verified());
     }
     let user_id = attempt["_user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get("users", &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
+    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
     check_allowed(&user)?;
     match text(&call.body, "strategy") {
         Some("password") => {

@@ -22,7 +22,7 @@ use crate::resources::outbox;
 use crate::resources::passwords;
 use crate::resources::users::{checks, index, insert_user, model};
 
-pub const COLLECTION: &str = "sign_ups";
+pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_ups");
 const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// What the environment requires (`environment.rs`): an email and a password.
 const REQUIRED: &[&str] = &["email_address", "password"];
@@ -133,7 +133,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
     let user = insert_user(&mut flow.store, &Value::Object(body))?;
     let user_id = user["id"].as_str().unwrap_or("").to_string();
     let now = flow.store.now_ms();
-    if let Some(stored) = flow.store.get_mut("users", &user_id) {
+    if let Some(stored) = flow.store.get_mut(crate::resources::users::USERS, &user_id) {
         stored["_password"] = attempt["_password"].clone();
         stored["password_last_updated_at"] = json!(now);
         stored["legal_accepted_at"] = attempt["legal_accepted_at"].clone();

@@ -41,7 +41,7 @@ pub struct Mint<'a> {
 /// The session if it is live, with the organization to put in the token.
 fn load(store: &Store, session_id: &str, organization: Option<&str>) -> Result<Loaded, ApiError> {
     let mut loaded = session_token::load_active(store, session_id).map_err(|e| match e.status {
-        404 if store.get("sessions", session_id).is_some() => ApiError::signed_out(),
+        404 if store.get(crate::resources::sessions::SESSIONS, session_id).is_some() => ApiError::signed_out(),
         _ => e,
     })?;
     if let Some(org_id) = organization {
@@ -74,7 +74,7 @@ pub fn mint(store: &mut Store, key: &SigningKey, session_id: &str, mint: &Mint) 
 /// older than `not_before` (the client's `updated_at`, seconds); else a
 /// fresh one, cached in the session's internal `_last_active_token`.
 pub fn last_active_token(store: &mut Store, key: &SigningKey, session_id: &str, mint_for: &Mint, not_before: i64) -> Result<Value, ApiError> {
-    let session = store.get("sessions", session_id).cloned().unwrap_or(Value::Null);
+    let session = store.get(crate::resources::sessions::SESSIONS, session_id).cloned().unwrap_or(Value::Null);
     let org = session["last_active_organization_id"].clone();
     let cached = &session["_last_active_token"];
     let now = store.last_time_ms / 1000;
@@ -85,7 +85,7 @@ pub fn last_active_token(store: &mut Store, key: &SigningKey, session_id: &str, 
         return Ok(json!({"object": "token", "jwt": cached["jwt"]}));
     }
     let (jwt, iat, exp) = mint(store, key, session_id, mint_for)?;
-    if let Some(s) = store.get_mut("sessions", session_id) {
+    if let Some(s) = store.get_mut(crate::resources::sessions::SESSIONS, session_id) {
         s["_last_active_token"] = json!({"jwt": jwt, "iat": iat, "exp": exp, "org": org});
     }
     Ok(json!({"object": "token", "jwt": jwt}))

@@ -74,7 +74,7 @@ pub fn session(store: &mut Store, key: &SigningKey, session_id: &str, mint: &Min
     let mut out = store.get(SESSIONS, session_id).cloned().unwrap_or(Value::Null);
     let user_id = out["user_id"].as_str().unwrap_or("").to_string();
     let now = store.last_time_ms;
-    if let Some(u) = store.get("users", &user_id) {
+    if let Some(u) = store.get(crate::resources::users::USERS, &user_id) {
         let public = organizations::public_user_data(u);
         out["user"] = user(store, u);
         out["public_user_data"] = public;

@@ -71,25 +71,22 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     if store.iter(DOMAINS).any(|d| d.get("name").and_then(Value::as_str) == Some(name.as_str())) {
         return Err(ApiError::identifier_exists("name", format!("The domain {name} already belongs to an organization.")));
     }
-    let id = store.new_id("orgdmn");
-    let now = store.now_ms();
-    let domain = json!({
-        "object": "organization_domain",
-        "id": id,
-        "organization_id": org_id,
-        "name": name,
-        "enrollment_mode": mode,
-        "affiliation_email_address": null,
-        "affiliation_verification": null,
-        "ownership_verification": null,
-        "verification": verification(verified, now),
-        "total_pending_invitations": 0,
-        "total_pending_suggestions": 0,
-        "created_at": now,
-        "updated_at": now,
-        "_org_id": org_id,
+    let domain = store.create(&super::DOMAIN, |_store, _id, now| {
+        json!({
+            "organization_id": org_id,
+            "name": name,
+            "enrollment_mode": mode,
+            "affiliation_email_address": null,
+            "affiliation_verification": null,
+            "ownership_verification": null,
+            "verification": verification(verified, now),
+            "total_pending_invitations": 0,
+            "total_pending_suggestions": 0,
+            "created_at": now,
+            "updated_at": now,
+            "_org_id": org_id,
+        })
     });
-    store.insert(DOMAINS, &id, domain.clone());
     Ok(Reply::Object(view(&store, &domain)))
 }
 

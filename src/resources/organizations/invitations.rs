@@ -80,11 +80,11 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
         return Err(roles::unknown_role(&role));
     }
     let inviter = match text("inviter_user_id") {
-        Some(id) => Some(store.get("users", id).cloned().ok_or_else(|| ApiError::not_found("user"))?),
+        Some(id) => Some(store.get(crate::resources::users::USERS, id).cloned().ok_or_else(|| ApiError::not_found("user"))?),
         None => None,
     };
     let already_member = store
-        .iter("users")
+        .iter(crate::resources::users::USERS)
         .filter(|u| {
             u.get("email_addresses")
                 .and_then(Value::as_array)
@@ -110,28 +110,26 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
     if days <= 0 {
         return Err(ApiError::param_invalid("expires_in_days", "expires_in_days must be a positive number of days."));
     }
-    let id = store.new_id("orginv");
-    let metadata = |field: &str| request.get(field).filter(|v| v.is_object()).cloned().unwrap_or_else(|| json!({}));
-    let invitation = json!({
-        "object": "organization_invitation",
-        "id": id,
-        "email_address": email,
-        "role": role,
-        "role_name": roles::role_name(store, &role),
-        "organization_id": org_id,
-        "inviter_id": inviter.as_ref().and_then(|u| u.get("id")).cloned().unwrap_or(Value::Null),
-        "public_inviter_data": inviter.as_ref().map(inviter_data).unwrap_or(Value::Null),
-        "status": "pending",
-        "public_metadata": metadata("public_metadata"),
-        "private_metadata": metadata("private_metadata"),
-        "url": null,
-        "expires_at": now + days * DAY_MS,
-        "created_at": now,
-        "updated_at": now,
-        "_org_id": org_id,
-        "_redirect_url": text("redirect_url"),
+    let invitation = store.create(&super::INVITATION, |store, _id, now| {
+        let metadata = |field: &str| request.get(field).filter(|v| v.is_object()).cloned().unwrap_or_else(|| json!({}));
+        json!({
+            "email_address": email,
+            "role": role,
+            "role_name": roles::role_name(store, &role),
+            "organization_id": org_id,
+            "inviter_id": inviter.as_ref().and_then(|u| u.get("id")).cloned().unwrap_or(Value::Null),
+            "public_inviter_data": inviter.as_ref().map(inviter_data).unwrap_or(Value::Null),
+            "status": "pending",
+            "public_metadata": metadata("public_metadata"),
+            "private_metadata": metadata("private_metadata"),
+            "url": null,
+            "expires_at": now + days * DAY_MS,
+            "created_at": now,
+            "updated_at": now,
+            "_org_id": org_id,
+            "_redirect_url": text("redirect_url"),
+        })
     });
-    store.insert(INVITATIONS, &id, invitation.clone());
     Ok(invitation)
 }
 
@@ -214,7 +212,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let id = require_invitation(&store, ctx)?;
     if let Some(user) = ctx.str_field("requesting_user_id") {
-        if store.get("users", user).is_none() {
+        if store.get(crate::resources::users::USERS, user).is_none() {
             return Err(ApiError::not_found("user"));
         }
     }
@@ -273,7 +271,7 @@ fn list_all(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// Invitations sent to any of the user's email addresses.
 fn list_for_user(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
-    let user = store.get("users", ctx.path_param("user_id")).ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(crate::resources::users::USERS, ctx.path_param("user_id")).ok_or_else(|| ApiError::not_found("user"))?;
     let emails: Vec<String> = user
         .get("email_addresses")
         .and_then(Value::as_array)

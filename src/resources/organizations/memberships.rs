@@ -54,24 +54,22 @@ pub fn insert(store: &mut Store, org_id: &str, user: &Value, role: &str, public:
     if max > 0 && members >= max {
         return Err(ApiError::membership_quota_exceeded(org_id, max));
     }
-    let id = store.new_id("orgmem");
-    let now = store.now_ms();
-    let membership = json!({
-        "object": "organization_membership",
-        "id": id,
-        "role": role,
-        "role_name": roles::role_name(store, role),
-        "permissions": roles::permissions_for(store, role),
-        "public_metadata": if public.is_object() { public } else { json!({}) },
-        "private_metadata": if private.is_object() { private } else { json!({}) },
-        "organization": org,
-        "public_user_data": public_user_data(user),
-        "created_at": now,
-        "updated_at": now,
-        "_org_id": org_id,
-        "_user_id": user_id,
+    let membership = store.create(&super::MEMBERSHIP, |store, _id, now| {
+        json!({
+            "role": role,
+            "role_name": roles::role_name(store, role),
+            "permissions": roles::permissions_for(store, role),
+            "public_metadata": if public.is_object() { public } else { json!({}) },
+            "private_metadata": if private.is_object() { private } else { json!({}) },
+            "organization": org,
+            "public_user_data": public_user_data(user),
+            "created_at": now,
+            "updated_at": now,
+            "_org_id": org_id,
+            "_user_id": user_id,
+        })
     });
-    store.insert(MEMBERSHIPS, &id, membership.clone());
+    let now = membership["updated_at"].as_i64().unwrap_or_default();
     adjust_members_count(store, org_id, 1, now);
     Ok(membership)
 }
@@ -93,7 +91,7 @@ pub fn view(store: &Store, membership: &Value) -> Value {
         out["organization"] = org_view(store, org);
     }
     let user_id = membership.get("_user_id").and_then(Value::as_str).unwrap_or("");
-    if let Some(user) = store.get("users", user_id) {
+    if let Some(user) = store.get(crate::resources::users::USERS, user_id) {
         out["public_user_data"] = public_user_data(user);
     }
     let role = membership.get("role").and_then(Value::as_str).unwrap_or("");
@@ -111,7 +109,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     };
     let mut store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
-    let user = store.get("users", &user_id).cloned().ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(|| ApiError::not_found("user"))?;
     let public = ctx.field("public_metadata").cloned().unwrap_or_else(|| json!({}));
     let private = ctx.field("private_metadata").cloned().unwrap_or_else(|| json!({}));
     let membership = insert(&mut store, &org_id, &user, &role, public, private)?;
@@ -235,7 +233,7 @@ fn page(ctx: &Ctx, store: &Store, memberships: Vec<&Value>) -> Reply {
     let keyed: Vec<Value> = memberships
         .into_iter()
         .map(|m| {
-            let user = store.get("users", m.get("_user_id").and_then(Value::as_str).unwrap_or(""));
+            let user = store.get(crate::resources::users::USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""));
             let mut sortable = view(store, m);
             if let Some(user) = user {
                 for field in ["first_name", "last_name", "username"] {
@@ -266,7 +264,7 @@ fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {
     let matched: Vec<&Value> = store
         .iter(MEMBERSHIPS)
         .filter(|m| m.get("_org_id").and_then(Value::as_str) == Some(org_id.as_str()))
-        .filter(|m| passes(ctx, m, store.get("users", m.get("_user_id").and_then(Value::as_str).unwrap_or(""))))
+        .filter(|m| passes(ctx, m, store.get(crate::resources::users::USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""))))
         .collect();
     Ok(page(ctx, &store, matched))
 }

@@ -22,8 +22,10 @@ use crate::registry::Registry;
 use crate::state::generic::matches_query;
 use crate::state::Store;
 
-pub const ROLES: &str = "organization_roles";
-pub const PERMISSIONS: &str = "organization_permissions";
+pub const ROLES: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_roles");
+pub const PERMISSIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_permissions");
+pub const ROLE: crate::state::Kind = crate::state::Kind::stored("role", "role", ROLES);
+pub const PERMISSION: crate::state::Kind = crate::state::Kind::stored("permission", "perm", PERMISSIONS);
 pub const ADMIN_ROLE: &str = "org:admin";
 pub const MEMBER_ROLE: &str = "org:member";
 
@@ -63,7 +65,7 @@ pub fn register(registry: &mut Registry) {
 
 // ---- lookups every membership uses ----
 
-fn by_key<'a>(store: &'a Store, collection: &str, key: &str) -> Option<&'a Value> {
+fn by_key<'a>(store: &'a Store, collection: crate::state::CollectionKey<'_>, key: &str) -> Option<&'a Value> {
     store.iter(collection).find(|r| r.get("key").and_then(Value::as_str) == Some(key))
 }
 
@@ -119,18 +121,18 @@ fn seed(store: &mut Store) {
 
 fn seed_system_roles(store: &mut Store) {
     const FLAG: &str = "_organization_roles_seeded";
-    if store.singletons.contains_key(FLAG) {
+    if store.singleton(FLAG).is_some() {
         return;
     }
     let now = store.now_ms();
     for (key, name, description) in SYSTEM_PERMISSIONS {
         if by_key(store, PERMISSIONS, key).is_none() {
-            let id = store.new_id("perm");
-            let permission = json!({
-                "object": "permission", "id": id, "name": name, "key": key, "description": description,
-                "type": "system", "created_at": now, "updated_at": now,
+            store.create_at(&PERMISSION, now, |_, _, now| {
+                json!({
+                    "name": name, "key": key, "description": description,
+                    "type": "system", "created_at": now, "updated_at": now,
+                })
             });
-            store.insert(PERMISSIONS, &id, permission);
         }
     }
     for (key, name, description) in [
@@ -142,16 +144,16 @@ fn seed_system_roles(store: &mut Store) {
                 .iter()
                 .filter_map(|k| by_key(store, PERMISSIONS, k).and_then(|p| p.get("id")).cloned())
                 .collect();
-            let id = store.new_id("role");
-            let role = json!({
-                "object": "role", "id": id, "name": name, "key": key, "description": description,
-                "is_creator_eligible": key == ADMIN_ROLE, "created_at": now, "updated_at": now,
-                "_permission_ids": ids, "_system": true,
+            store.create_at(&ROLE, now, |_, _, now| {
+                json!({
+                    "name": name, "key": key, "description": description,
+                    "is_creator_eligible": key == ADMIN_ROLE, "created_at": now, "updated_at": now,
+                    "_permission_ids": ids, "_system": true,
+                })
             });
-            store.insert(ROLES, &id, role);
         }
     }
-    store.singletons.insert(FLAG.to_string(), json!(true));
+    store.set_singleton(FLAG, json!(true));
 }
 
 /// A role as answered: its permissions as objects.
@@ -236,16 +238,15 @@ fn create_role(ctx: &Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::identifier_exists("key", format!("A role with the key {key:?} already exists.")));
     }
     let permissions = requested_permissions(ctx, &store)?.unwrap_or_default();
-    let id = store.new_id("role");
-    let now = store.now_ms();
-    let role = json!({
-        "object": "role", "id": id, "name": name, "key": key,
-        "description": ctx.field("description").cloned().unwrap_or(Value::Null),
-        "is_creator_eligible": false, "created_at": now, "updated_at": now,
-        "_permission_ids": permissions,
-        "_in_initial_role_set": ctx.field("include_in_initial_role_set").and_then(Value::as_bool).unwrap_or(false),
+    let role = store.create(&ROLE, |_store, _id, now| {
+        json!({
+            "name": name, "key": key,
+            "description": ctx.field("description").cloned().unwrap_or(Value::Null),
+            "is_creator_eligible": false, "created_at": now, "updated_at": now,
+            "_permission_ids": permissions,
+            "_in_initial_role_set": ctx.field("include_in_initial_role_set").and_then(Value::as_bool).unwrap_or(false),
+        })
     });
-    store.insert(ROLES, &id, role.clone());
     Ok(Reply::Object(role_view(&store, &role)))
 }
 
@@ -390,14 +391,13 @@ fn create_permission(ctx: &Ctx) -> Result<Reply, ApiError> {
     if by_key(&store, PERMISSIONS, &key).is_some() {
         return Err(ApiError::identifier_exists("key", format!("A permission with the key {key:?} already exists.")));
     }
-    let id = store.new_id("perm");
-    let now = store.now_ms();
-    let permission = json!({
-        "object": "permission", "id": id, "name": name, "key": key,
-        "description": ctx.str_field("description").unwrap_or(""),
-        "type": "user", "created_at": now, "updated_at": now,
+    let permission = store.create(&PERMISSION, |_store, _id, now| {
+        json!({
+            "name": name, "key": key,
+            "description": ctx.str_field("description").unwrap_or(""),
+            "type": "user", "created_at": now, "updated_at": now,
+        })
     });
-    store.insert(PERMISSIONS, &id, permission.clone());
     Ok(Reply::Object(permission))
 }
 

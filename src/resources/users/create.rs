@@ -120,64 +120,64 @@ pub fn insert_user(store: &mut Store, body: &Value) -> Result<Value, ApiError> {
     let totp_secret = opt_string(body, "totp_secret")?;
     let backup_codes = string_list(body, "backup_codes")?;
 
-    let id = store.new_id("user");
-    let now = store.now_ms();
-    let mut user = model::new_user(&id, now);
-    let email_objects: Vec<Value> =
-        emails.iter().zip(&email_status).map(|(e, s)| model::email_object(&store.new_id("idn"), e.trim(), *s, now)).collect();
-    let phone_objects: Vec<Value> = phones
-        .iter()
-        .zip(&phone_status)
-        .map(|(p, s)| model::phone_object(&store.new_id("idn"), &index::normalize_phone(p), *s, now))
-        .collect();
-    let wallet_objects: Vec<Value> = wallets.iter().map(|w| model::web3_object(&store.new_id("idn"), w.trim(), now)).collect();
-    user["email_addresses"] = Value::Array(email_objects);
-    user["phone_numbers"] = Value::Array(phone_objects);
-    user["web3_wallets"] = Value::Array(wallet_objects);
-    model::fix_primaries(&mut user);
+    let user = store.try_create(&super::USER, |store, id, now| {
+        let mut user = model::new_user(id, now);
+        let email_objects: Vec<Value> =
+            emails.iter().zip(&email_status).map(|(e, s)| model::email_object(&store.new_id("idn"), e.trim(), *s, now)).collect();
+        let phone_objects: Vec<Value> = phones
+            .iter()
+            .zip(&phone_status)
+            .map(|(p, s)| model::phone_object(&store.new_id("idn"), &index::normalize_phone(p), *s, now))
+            .collect();
+        let wallet_objects: Vec<Value> = wallets.iter().map(|w| model::web3_object(&store.new_id("idn"), w.trim(), now)).collect();
+        user["email_addresses"] = Value::Array(email_objects);
+        user["phone_numbers"] = Value::Array(phone_objects);
+        user["web3_wallets"] = Value::Array(wallet_objects);
+        model::fix_primaries(&mut user);
 
-    user["username"] = username.map(Value::String).unwrap_or(Value::Null);
-    user["external_id"] = external_id.map(Value::String).unwrap_or(Value::Null);
-    for field in ["first_name", "last_name", "locale"] {
-        user[field] = opt_string(body, field)?.map(Value::String).unwrap_or(Value::Null);
-    }
-    for (field, value) in metadata {
-        user[field] = value.unwrap_or_else(|| Value::Object(Map::new()));
-    }
-    for field in ["delete_self_enabled", "create_organization_enabled", "bypass_client_trust", "banned", "locked"] {
-        if let Some(b) = opt_bool(body, field)? {
-            user[field] = Value::Bool(b);
+        user["username"] = username.map(Value::String).unwrap_or(Value::Null);
+        user["external_id"] = external_id.map(Value::String).unwrap_or(Value::Null);
+        for field in ["first_name", "last_name", "locale"] {
+            user[field] = opt_string(body, field)?.map(Value::String).unwrap_or(Value::Null);
         }
-    }
-    if let Some(limit) = body.get("create_organizations_limit").filter(|v| !v.is_null()) {
-        if !limit.is_i64() {
-            return Err(ApiError::format_invalid("create_organizations_limit must be an integer.")
-                .with_param("create_organizations_limit"));
+        for (field, value) in metadata {
+            user[field] = value.unwrap_or_else(|| Value::Object(Map::new()));
         }
-        user["create_organizations_limit"] = limit.clone();
-    }
-    if let Some(at) = created_at {
-        user["created_at"] = Value::from(at);
-    }
-    if let Some(at) = legal_accepted_at {
-        user["legal_accepted_at"] = Value::from(at);
-    }
-    if let Some(p) = password {
-        user["_password"] = p;
-        user["password_last_updated_at"] = Value::from(now);
-    }
-    if let Some(secret) = totp_secret {
-        user["_totp_secret"] = Value::String(secret);
-    }
-    if !backup_codes.is_empty() {
-        user["_backup_codes"] = Value::from(backup_codes);
-    }
-    // Flags follow the factors; a new user starts from "no MFA" without a
-    // disabled-at stamp.
-    model::refresh_flags(&mut user, now);
+        for field in ["delete_self_enabled", "create_organization_enabled", "bypass_client_trust", "banned", "locked"] {
+            if let Some(b) = opt_bool(body, field)? {
+                user[field] = Value::Bool(b);
+            }
+        }
+        if let Some(limit) = body.get("create_organizations_limit").filter(|v| !v.is_null()) {
+            if !limit.is_i64() {
+                return Err(ApiError::format_invalid("create_organizations_limit must be an integer.")
+                    .with_param("create_organizations_limit"));
+            }
+            user["create_organizations_limit"] = limit.clone();
+        }
+        if let Some(at) = created_at {
+            user["created_at"] = Value::from(at);
+        }
+        if let Some(at) = legal_accepted_at {
+            user["legal_accepted_at"] = Value::from(at);
+        }
+        if let Some(p) = password {
+            user["_password"] = p;
+            user["password_last_updated_at"] = Value::from(now);
+        }
+        if let Some(secret) = totp_secret {
+            user["_totp_secret"] = Value::String(secret);
+        }
+        if !backup_codes.is_empty() {
+            user["_backup_codes"] = Value::from(backup_codes);
+        }
+        // Flags follow the factors; a new user starts from "no MFA" without a
+        // disabled-at stamp.
+        model::refresh_flags(&mut user, now);
 
-    index::index(store, &user);
-    store.insert("users", &id, user.clone());
+        index::index(store, &user);
+        Ok::<_, ApiError>(user)
+    })?;
     index::mark_fresh(store);
     Ok(user)
 }

@@ -14,7 +14,7 @@
 //! let user = insert_user(&mut store, &serde_json::json!({"username": "ada_l"})).unwrap();
 //! let id = user["id"].as_str().unwrap();
 //! assert!(remove_user(&mut store, id).is_some());
-//! assert!(store.get("users", id).is_none());
+//! assert!(store.get(clerk_mock::resources::users::USERS, id).is_none());
 //! ```
 
 pub mod actions;
@@ -35,6 +35,10 @@ use crate::state::Store;
 
 pub use create::insert_user;
 
+/// Users, with their email addresses, phone numbers and wallets inline.
+pub const USERS: crate::state::CollectionKey = crate::state::CollectionKey::new("users");
+pub const USER: crate::state::Kind = crate::state::Kind::stored("user", "user", USERS);
+
 pub fn register(registry: &mut Registry) {
     registry.add("CreateUser", "users", create::create_user);
     registry.add("GetUser", "users", get_user);
@@ -47,7 +51,7 @@ pub fn register(registry: &mut Registry) {
 
 /// The stored user, or Clerk's 404.
 pub fn find<'a>(store: &'a Store, id: &str) -> Result<&'a Value, ApiError> {
-    store.get("users", id).ok_or_else(|| ApiError::not_found("user"))
+    store.get(crate::resources::users::USERS, id).ok_or_else(|| ApiError::not_found("user"))
 }
 
 fn get_user(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -66,27 +70,27 @@ fn delete_user(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// organization's `members_count`) and its sessions. Returns the removed user.
 pub fn remove_user(store: &mut Store, id: &str) -> Option<Value> {
     index::ensure_fresh(store);
-    let user = store.get("users", id)?.clone();
+    let user = store.get(crate::resources::users::USERS, id)?.clone();
     index::unindex(store, &user);
-    store.remove("users", id);
+    store.remove(crate::resources::users::USERS, id);
     index::mark_fresh(store);
 
     let memberships: Vec<(String, Option<String>)> = store
-        .iter("organization_memberships")
+        .iter(crate::resources::organizations::MEMBERSHIPS)
         .filter(|m| m["_user_id"] == id)
         .filter_map(|m| Some((m["id"].as_str()?.to_string(), m["_org_id"].as_str().map(String::from))))
         .collect();
     for (membership, org) in memberships {
-        store.remove("organization_memberships", &membership);
-        if let Some(org) = org.and_then(|o| store.get_mut("organizations", &o)) {
+        store.remove(crate::resources::organizations::MEMBERSHIPS, &membership);
+        if let Some(org) = org.and_then(|o| store.get_mut(crate::resources::organizations::ORGS, &o)) {
             let count = org["members_count"].as_i64().unwrap_or(1);
             org["members_count"] = Value::from((count - 1).max(0));
         }
     }
     let sessions: Vec<String> =
-        store.iter("sessions").filter(|s| s["user_id"] == id).filter_map(|s| s["id"].as_str().map(String::from)).collect();
+        store.iter(crate::resources::sessions::SESSIONS).filter(|s| s["user_id"] == id).filter_map(|s| s["id"].as_str().map(String::from)).collect();
     for session in sessions {
-        store.remove("sessions", &session);
+        store.remove(crate::resources::sessions::SESSIONS, &session);
     }
     Some(user)
 }
@@ -111,7 +115,7 @@ pub fn save(store: &mut Store, mut user: Value) -> Value {
 /// `revoke_all_sessions` use it.
 pub fn revoke_sessions(store: &mut Store, user_id: &str, now: i64) {
     store.update_where(
-        "sessions",
+        crate::resources::sessions::SESSIONS,
         |s| s["user_id"] == user_id && (s["status"] == "active" || s["status"] == "pending"),
         |s| {
             s["status"] = Value::String("revoked".into());
@@ -130,14 +134,14 @@ mod tests {
         let member = insert_user(&mut store, &json!({"username": "member"})).unwrap();
         insert_user(&mut store, &json!({"username": "outsider"})).unwrap();
         let user_id = member["id"].as_str().unwrap().to_string();
-        store.insert("organizations", "org_1", json!({"id": "org_1", "object": "organization", "members_count": 1}));
+        store.insert(crate::resources::organizations::ORGS, "org_1", json!({"id": "org_1", "object": "organization", "members_count": 1}));
         store.insert(
-            "organization_memberships",
+            crate::resources::organizations::MEMBERSHIPS,
             "orgmem_1",
             json!({"id": "orgmem_1", "object": "organization_membership", "_org_id": "org_1", "_user_id": user_id}),
         );
-        store.insert("sessions", "sess_1", json!({"id": "sess_1", "object": "session", "user_id": user_id, "status": "active"}));
-        store.insert("sessions", "sess_2", json!({"id": "sess_2", "object": "session", "user_id": "user_other", "status": "active"}));
+        store.insert(crate::resources::sessions::SESSIONS, "sess_1", json!({"id": "sess_1", "object": "session", "user_id": user_id, "status": "active"}));
+        store.insert(crate::resources::sessions::SESSIONS, "sess_2", json!({"id": "sess_2", "object": "session", "user_id": "user_other", "status": "active"}));
         (store, user_id, "org_1".into())
     }
 
@@ -156,18 +160,18 @@ mod tests {
     fn removing_a_user_removes_its_memberships_and_sessions_and_counts_the_org_down() {
         let (mut store, user_id, org) = store_with_member();
         remove_user(&mut store, &user_id).unwrap();
-        assert!(store.get("organization_memberships", "orgmem_1").is_none());
-        assert_eq!(store.get("organizations", &org).unwrap()["members_count"], 0);
-        assert!(store.get("sessions", "sess_1").is_none());
-        assert!(store.get("sessions", "sess_2").is_some(), "other users' sessions stay");
+        assert!(store.get(crate::resources::organizations::MEMBERSHIPS, "orgmem_1").is_none());
+        assert_eq!(store.get(crate::resources::organizations::ORGS, &org).unwrap()["members_count"], 0);
+        assert!(store.get(crate::resources::sessions::SESSIONS, "sess_1").is_none());
+        assert!(store.get(crate::resources::sessions::SESSIONS, "sess_2").is_some(), "other users' sessions stay");
     }
 
     #[test]
     fn banning_revokes_only_the_users_active_sessions() {
         let (mut store, user_id, _) = store_with_member();
         revoke_sessions(&mut store, &user_id, 5);
-        assert_eq!(store.get("sessions", "sess_1").unwrap()["status"], "revoked");
-        assert_eq!(store.get("sessions", "sess_2").unwrap()["status"], "active");
+        assert_eq!(store.get(crate::resources::sessions::SESSIONS, "sess_1").unwrap()["status"], "revoked");
+        assert_eq!(store.get(crate::resources::sessions::SESSIONS, "sess_2").unwrap()["status"], "active");
     }
 
     #[test]
@@ -177,13 +181,13 @@ mod tests {
         // A loaded dump: the same collections, no indexes.
         let dumped = serde_json::to_string(&store).unwrap();
         let mut loaded: Store = serde_json::from_str(&dumped).unwrap();
-        assert_eq!(loaded.collections, store.collections);
+        assert!(loaded.collections().eq(store.collections()));
         let again = insert_user(&mut loaded, &json!({"email_address": ["A@example.com"]}));
         assert_eq!(again.unwrap_err().errors[0].code, "form_identifier_exists");
         // A user inserted directly (as a fixture might) is seen too.
         let mut raw = model::new_user("user_raw", 1);
         raw["username"] = json!("rawuser");
-        loaded.insert("users", "user_raw", raw);
+        loaded.insert(crate::resources::users::USERS, "user_raw", raw);
         let clash = insert_user(&mut loaded, &json!({"username": "RawUser"}));
         assert_eq!(clash.unwrap_err().errors[0].meta.as_ref().unwrap()["param_name"], "username");
     }
