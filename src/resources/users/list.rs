@@ -414,7 +414,7 @@ mod tests {
                 let mut query = Map::new();
                 query.insert(param.into(), json!(word(&mut rng, 3)));
                 let ids = |users: Vec<&Value>| users.iter().map(|u| u["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-                let scanned = ids(store.iter("users").filter(|u| Predicates::from_query(&query).matches(u)).collect());
+                let scanned = ids(store.iter(crate::resources::users::USERS).filter(|u| Predicates::from_query(&query).matches(u)).collect());
                 assert_eq!(ids(matching_users(&store, &query)), scanned, "seed {seed} step {step} {query:?}");
             }
         }
