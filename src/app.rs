@@ -76,13 +76,20 @@ impl App {
     }
 
     pub fn with_specs(config: ServeArgs, specs: SpecSet) -> App {
-        Self::with_registry(config, specs, Registry::with_all_resources())
+        Self::with_registry(config, specs, crate::resources::registry())
     }
 
     /// An application with a chosen set of handlers (tests register their own).
     pub fn with_registry(config: ServeArgs, specs: SpecSet, registry: Registry) -> App {
         // Synthesis names ids from the resources' table of kinds.
         crate::openapi::synth::set_id_prefixes(crate::resources::kinds::id_prefix);
+        // A handler whose operationId no loaded spec declares is never served:
+        // a warning here (a narrowed --spec set may lack newer operations),
+        // an error in tests/registry.rs against all of Clerk's specs.
+        let undeclared = registry.undeclared(&specs.specs);
+        if !undeclared.is_empty() {
+            tracing::warn!(count = undeclared.len(), operations = %undeclared.join(", "), "registered operations no loaded spec declares");
+        }
         let plans = specs.specs.iter().map(|s| registry.plan(s)).collect();
         let instances = Instances::new(config.seed);
         let tokens = crate::tokens::TokenSettings::from_config(&config).unwrap_or_else(|problem| {

@@ -76,7 +76,7 @@ impl<'a> Ctx<'a> {
     /// first) and answers the page `limit` / `offset` ask for, with the count
     /// of all matches.
     pub fn sorted_page(&self, mut matches: Vec<&Value>, order_by: &str) -> Reply {
-        crate::state::generic::sort_by_order(&mut matches, order_by);
+        crate::state::listing::sort_by_order(&mut matches, order_by);
         let total = matches.len();
         let (limit, offset) = self.page();
         Reply::list(matches.into_iter().skip(offset).take(limit).cloned().collect(), total)

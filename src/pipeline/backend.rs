@@ -17,7 +17,8 @@ use crate::openapi::validate::{self, check, UploadedFile};
 use crate::openapi::{Operation, Spec};
 use crate::registry::Plan;
 use crate::render::{self, Body, Rendered};
-use crate::state::{generic, Instance};
+use crate::resources::generic;
+use crate::state::Instance;
 use crate::wire::{Request, Response};
 
 /// Validates, dispatches and renders one routed Backend API request.

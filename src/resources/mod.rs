@@ -2,6 +2,7 @@
 //! engine. Each module registers its handlers by operationId.
 
 pub mod frontend;
+pub mod generic;
 pub mod misc;
 pub mod organizations;
 pub mod outbox;
@@ -17,6 +18,13 @@ pub mod totp;
 pub mod users;
 
 use crate::registry::Registry;
+
+/// The registry every resource module fills: what the server serves.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    register_all(&mut registry);
+    registry
+}
 
 pub fn register_all(registry: &mut Registry) {
     misc::register(registry);

@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
-use crate::state::generic::matches_query;
+use crate::state::listing::matches_query;
 use crate::state::Store;
 
 pub const ORGS: crate::state::CollectionKey = crate::state::CollectionKey::new("organizations");

@@ -72,6 +72,11 @@ pub fn start_session_on_client(store: &mut Store, client_id: &str, user_id: &str
     session
 }
 
+/// Removes every session of a deleted user.
+pub fn remove_all_of_user(store: &mut Store, user_id: &str) {
+    store.remove_where(SESSIONS, |s| s["user_id"] == user_id);
+}
+
 /// A new session's fields (beside its id and object).
 fn session_fields(client_id: &str, user_id: &str, org_id: Option<&str>, actor: Option<Value>, now: i64) -> Value {
     json!({
@@ -111,25 +116,31 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::param_missing("user_id"));
     };
     let mut store = ctx.instance.store.lock();
-    let user = store.get(crate::resources::users::USERS, &user_id).ok_or_else(|| ApiError::not_found("user"))?;
+    let session = open_session(&mut store, &user_id, ctx.str_field("active_organization_id")).map_err(|(e, _)| e)?;
+    Ok(Reply::Object(session))
+}
+
+/// A session for `user_id` after the checks `POST /sessions` makes (the user
+/// exists and is not banned, and belongs to the active organization); a
+/// refusal names the body field at fault, for callers that report it
+/// (fixtures). HTTP and fixtures both open sessions through it.
+pub fn open_session(store: &mut Store, user_id: &str, active_org: Option<&str>) -> Result<Value, (ApiError, &'static str)> {
+    let user = store.get(crate::resources::users::USERS, user_id).ok_or((ApiError::not_found("user"), "user_id"))?;
     if user.get("banned").and_then(Value::as_bool).unwrap_or(false) {
-        return Err(ApiError::user_banned(&user_id));
+        return Err((ApiError::user_banned(user_id), "user_id"));
     }
-    let org = match ctx.str_field("active_organization_id") {
+    let org = match active_org {
         Some(wanted) => {
-            let org_id = organizations::require_org(&store, wanted)?;
-            if organizations::membership_of(&store, &org_id, &user_id).is_none() {
-                return Err(ApiError::param_invalid(
-                    "active_organization_id",
-                    format!("User {user_id} is not a member of organization {org_id}."),
-                ));
+            let org_id = organizations::require_org(store, wanted).map_err(|e| (e, "active_organization_id"))?;
+            if organizations::membership_of(store, &org_id, user_id).is_none() {
+                let long = format!("User {user_id} is not a member of organization {org_id}.");
+                return Err((ApiError::param_invalid("active_organization_id", long), "active_organization_id"));
             }
             Some(org_id)
         }
         None => None,
     };
-    let session = start_session(&mut store, &user_id, org.as_deref(), None);
-    Ok(Reply::Object(session))
+    Ok(start_session(store, user_id, org.as_deref(), None))
 }
 
 fn get(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -254,7 +265,7 @@ fn get_client(ctx: &Ctx) -> Result<Reply, ApiError> {
 fn list_clients(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let mut all: Vec<&Value> = store.iter(CLIENTS).collect();
-    crate::state::generic::sort_by_order(&mut all, "-created_at");
+    crate::state::listing::sort_by_order(&mut all, "-created_at");
     let total = all.len();
     let (limit, offset) = ctx.page();
     let page = all.into_iter().skip(offset).take(limit).map(|c| client_view(&store, c)).collect();

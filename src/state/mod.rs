@@ -7,7 +7,7 @@
 //! (password hashes, parent ids) and never leave the store.
 
 pub mod changes;
-pub mod generic;
+pub mod listing;
 pub mod ids;
 pub mod index;
 pub mod kind;

@@ -56,15 +56,25 @@ fn create_template(ctx: &Ctx) -> Result<Reply, ApiError> {
     let signing = custom_signing(ctx, None)?;
     let name = required_name(ctx)?;
     let mut store = ctx.instance.store.lock();
-    if by_name(&store, &name).is_some() {
+    insert_template(&mut store, &name, &ctx.body, signing).map(Reply::Object)
+}
+
+/// Stores a new template from a create body: a name no template has,
+/// Clerk's defaults for `lifetime` and `allowed_clock_skew`, `signing` (a
+/// custom key, or the instance's). `POST /jwt_templates` and fixtures both
+/// create through it.
+pub fn insert_template(store: &mut Store, name: &str, body: &Value, signing: CustomKey) -> Result<Value, ApiError> {
+    if by_name(store, name).is_some() {
         return Err(ApiError::identifier_exists("name", format!("A JWT template named {name:?} already exists.")));
     }
-    let template = store.create(&KIND, |_, _, now| {
+    let field = |name: &str| body.get(name).filter(|v| !v.is_null());
+    let number = |name: &str, default: i64| field(name).and_then(Value::as_f64).map(|f| f as i64).unwrap_or(default);
+    Ok(store.create(&KIND, |_, _, now| {
         let mut template = json!({
             "name": name,
-            "claims": ctx.field("claims").cloned().unwrap_or_else(|| json!({})),
-            "lifetime": ctx.field("lifetime").and_then(Value::as_f64).map(|f| f as i64).unwrap_or(DEFAULT_LIFETIME),
-            "allowed_clock_skew": ctx.field("allowed_clock_skew").and_then(Value::as_f64).map(|f| f as i64).unwrap_or(DEFAULT_CLOCK_SKEW),
+            "claims": field("claims").cloned().unwrap_or_else(|| json!({})),
+            "lifetime": number("lifetime", DEFAULT_LIFETIME),
+            "allowed_clock_skew": number("allowed_clock_skew", DEFAULT_CLOCK_SKEW),
             "custom_signing_key": signing.is_some(),
             "signing_algorithm": "RS256",
             "created_at": now,
@@ -73,8 +83,7 @@ fn create_template(ctx: &Ctx) -> Result<Reply, ApiError> {
         });
         apply_signing(&mut template, signing);
         template
-    });
-    Ok(Reply::Object(template))
+    }))
 }
 
 fn update_template(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -117,7 +126,7 @@ fn required_name(ctx: &Ctx) -> Result<String, ApiError> {
 }
 
 /// A custom key: (algorithm, key text), checked to be usable.
-type CustomKey = Option<(String, String)>;
+pub type CustomKey = Option<(String, String)>;
 
 /// `custom_signing_key: true` needs `signing_algorithm` and `signing_key`
 /// that the mock can sign with (HS256/384/512 with a secret, RS256/384/512

@@ -16,7 +16,7 @@ use super::{public_org_data, require_org, DOMAINS, ORGS};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::matches_query;
+use crate::state::listing::matches_query;
 use crate::state::Store;
 
 const ENROLLMENT_MODES: &[&str] = &["manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"];

@@ -20,7 +20,7 @@ use super::{membership_of, public_org_data, require_org, user_identifier, INVITA
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::matches_query;
+use crate::state::listing::matches_query;
 use crate::state::Store;
 
 /// Clerk's default validity of an organization invitation.

@@ -74,6 +74,24 @@ pub fn insert(store: &mut Store, org_id: &str, user: &Value, role: &str, public:
     Ok(membership)
 }
 
+/// Removes every membership of a deleted user; each organization's
+/// `members_count` follows (its `updated_at` stays: the organization itself
+/// did not change).
+pub fn remove_all_of_user(store: &mut Store, user_id: &str) {
+    let memberships: Vec<(String, Option<String>)> = store
+        .iter(MEMBERSHIPS)
+        .filter(|m| m["_user_id"] == user_id)
+        .filter_map(|m| Some((m["id"].as_str()?.to_string(), m["_org_id"].as_str().map(String::from))))
+        .collect();
+    for (membership, org) in memberships {
+        store.remove(MEMBERSHIPS, &membership);
+        if let Some(org) = org.and_then(|o| store.get_mut(ORGS, &o)) {
+            let count = org["members_count"].as_i64().unwrap_or(1);
+            org["members_count"] = Value::from((count - 1).max(0));
+        }
+    }
+}
+
 fn adjust_members_count(store: &mut Store, org_id: &str, delta: i64, now: i64) {
     if let Some(org) = store.get_mut(ORGS, org_id) {
         let count = org.get("members_count").and_then(Value::as_i64).unwrap_or(0);

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::matches_query;
+use crate::state::listing::matches_query;
 use crate::state::Store;
 
 pub const ROLES: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_roles");

@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::state::generic::deleted_answer;
+use crate::resources::generic::deleted_answer;
 use crate::state::Store;
 
 pub use create::insert_user;
@@ -75,23 +75,10 @@ pub fn remove_user(store: &mut Store, id: &str) -> Option<Value> {
     store.remove(crate::resources::users::USERS, id);
     index::mark_fresh(store);
 
-    let memberships: Vec<(String, Option<String>)> = store
-        .iter(crate::resources::organizations::MEMBERSHIPS)
-        .filter(|m| m["_user_id"] == id)
-        .filter_map(|m| Some((m["id"].as_str()?.to_string(), m["_org_id"].as_str().map(String::from))))
-        .collect();
-    for (membership, org) in memberships {
-        store.remove(crate::resources::organizations::MEMBERSHIPS, &membership);
-        if let Some(org) = org.and_then(|o| store.get_mut(crate::resources::organizations::ORGS, &o)) {
-            let count = org["members_count"].as_i64().unwrap_or(1);
-            org["members_count"] = Value::from((count - 1).max(0));
-        }
-    }
-    let sessions: Vec<String> =
-        store.iter(crate::resources::sessions::SESSIONS).filter(|s| s["user_id"] == id).filter_map(|s| s["id"].as_str().map(String::from)).collect();
-    for session in sessions {
-        store.remove(crate::resources::sessions::SESSIONS, &session);
-    }
+    // The owners keep their own records: memberships their organizations'
+    // `members_count`, sessions theirs.
+    crate::resources::organizations::memberships::remove_all_of_user(store, id);
+    crate::resources::sessions::remove_all_of_user(store, id);
     Some(user)
 }
 

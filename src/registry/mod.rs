@@ -5,15 +5,18 @@
 //!
 //! ```
 //! use clerk_mock::registry::Registry;
-//! let r = Registry::with_all_resources();
+//! let r = clerk_mock::resources::registry();
 //! assert!(r.len() > 0);
+//! assert!(Registry::new().is_empty());
 //! ```
+
+pub mod classify;
 
 use std::collections::HashMap;
 
 use crate::handler::Handler;
 use crate::openapi::Spec;
-use crate::state::generic::{self, Crud};
+use classify::Crud;
 
 /// How one operation of one spec is served.
 #[derive(Clone, Copy)]
@@ -46,13 +49,6 @@ impl Registry {
         Registry::default()
     }
 
-    /// Every resource module's handlers.
-    pub fn with_all_resources() -> Registry {
-        let mut r = Registry::new();
-        crate::resources::register_all(&mut r);
-        r
-    }
-
     /// Registers `handler` for `operation_id` (the same id in every spec version).
     pub fn add(&mut self, operation_id: &'static str, module: &'static str, handler: Handler) {
         self.handlers.insert(operation_id, (handler, module));
@@ -66,9 +62,29 @@ impl Registry {
         self.handlers.is_empty()
     }
 
+    /// Registered operationIds that none of `specs` declares, sorted: a typo
+    /// (or an operation Clerk renamed) that would silently never be served.
+    ///
+    /// ```
+    /// use clerk_mock::registry::Registry;
+    /// let mut r = Registry::new();
+    /// r.add("CreateUzer", "users", |_| unreachable!());
+    /// assert_eq!(r.undeclared(&[]), vec!["CreateUzer"]);
+    /// ```
+    pub fn undeclared<'a>(&'a self, specs: &[std::sync::Arc<Spec>]) -> Vec<&'a str> {
+        let mut missing: Vec<&str> = self
+            .handlers
+            .keys()
+            .copied()
+            .filter(|id| !specs.iter().any(|s| s.operation(id).is_some()))
+            .collect();
+        missing.sort_unstable();
+        missing
+    }
+
     /// The plan of every operation of a spec, by operation index.
     pub fn plan(&self, spec: &Spec) -> Vec<Plan> {
-        let collections = generic::classify(spec);
+        let collections = classify::classify(spec);
         spec.operations
             .iter()
             .enumerate()

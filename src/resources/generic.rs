@@ -2,171 +2,17 @@
 //! describe (`/things`, `/things/{id}`, `/parents/{id}/things/{thing_id}`) and
 //! every settings document (`GET|PATCH /instance/protect`) gets consistent
 //! create / list / get / update / delete behaviour without a hand-written
-//! module. Resource modules override it where Clerk's semantics differ.
-//!
-//! Classification is by path shape and response schema, once per spec:
-//!
-//! ```text
-//! POST   /redirect_urls            create  (a GET list or /{id} op exists)
-//! GET    /redirect_urls            list    (array or {data,total_count})
-//! GET    /redirect_urls/{id}       get
-//! PATCH  /domains/{domain_id}      update
-//! DELETE /domains/{domain_id}      delete
-//! GET    /instance/protect         singleton get   (object without id)
-//! PATCH  /instance/protect         singleton update
-//! ```
+//! module. Resource modules override it where Clerk's semantics differ; which
+//! operations it serves is the registry's classification (`registry/classify.rs`).
 
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
+use crate::openapi::{resolve, Spec};
+use crate::registry::classify::{collection_key, has_property, is_param, item_action_target, list_items_schema, split_item, Crud};
 use crate::resources::kinds::id_prefix;
-use crate::openapi::{resolve, Operation, Spec};
-
-/// What the engine does for an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Crud {
-    Create,
-    List,
-    Get,
-    Update,
-    Delete,
-    SingletonGet,
-    SingletonUpdate,
-    /// `POST /things/{id}/revoke` and friends: a state change on a stored item.
-    ItemAction,
-}
-
-impl Crud {
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            Crud::Create => "create",
-            Crud::List => "list",
-            Crud::Get => "get",
-            Crud::Update => "update",
-            Crud::Delete => "delete",
-            Crud::SingletonGet => "singleton get",
-            Crud::SingletonUpdate => "singleton update",
-            Crud::ItemAction => "item action",
-        }
-    }
-}
-
-fn is_param(segment: &str) -> bool {
-    segment.starts_with('{') && segment.ends_with('}')
-}
-
-/// `/organizations/{organization_id}/domains/{domain_id}` → (`/organizations/{organization_id}/domains`, Some(`domain_id`)).
-fn split_item(path: &str) -> (&str, Option<&str>) {
-    match path.rsplit_once('/') {
-        Some((parent, last)) if is_param(last) => (parent, Some(&last[1..last.len() - 1])),
-        _ => (path, None),
-    }
-}
-
-/// The store collection of a collection path: parameters blanked, so every
-/// organization's domains share `/organizations/{}/domains` (items remember
-/// their parent).
-pub fn collection_key(collection_path: &str) -> String {
-    collection_path
-        .split('/')
-        .map(|s| if is_param(s) { "{}" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Classifies every operation of a spec (by index); `None` = not a plain
-/// collection or settings operation.
-pub fn classify(spec: &Spec) -> Vec<Option<Crud>> {
-    let has = |method: &str, path: &str| spec.operations.iter().any(|o| o.method == method && o.path == path);
-    let item_paths = |collection: &str| -> bool {
-        spec.operations.iter().any(|o| {
-            let (parent, item) = split_item(&o.path);
-            item.is_some() && parent == collection
-        })
-    };
-    let lists_at = |path: &str| {
-        spec.operations.iter().any(|o| {
-            o.method == "GET"
-                && o.path == path
-                && o.success().and_then(|r| r.schema.as_ref()).map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false)
-        })
-    };
-    spec.operations
-        .iter()
-        .map(|op| {
-            let success = op.success().and_then(|r| r.schema.as_ref()).map(|s| flatten_top(spec, s));
-            let (collection, item) = split_item(&op.path);
-            let has_id = success.as_ref().map(|s| has_property(s, "id")).unwrap_or(false);
-            let is_list = success.as_ref().map(|s| list_items_schema(spec, s).is_some()).unwrap_or(false);
-            let no_path_params = op.params.iter().all(|p| p.location != crate::openapi::ParamIn::Path);
-            let collection_like = |path: &str| has("POST", path) && (lists_at(path) || item_paths(path)) || lists_at(path);
-            match (op.method.as_str(), item) {
-                ("POST", None) if has_id && (lists_at(&op.path) || item_paths(&op.path)) => Some(Crud::Create),
-                ("GET", None) if is_list && (has("POST", &op.path) || item_paths(&op.path)) => Some(Crud::List),
-                ("GET", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Get),
-                ("PATCH" | "PUT", Some(_)) if has_id && is_collection(spec, collection) => Some(Crud::Update),
-                ("DELETE", Some(_)) if is_collection(spec, collection) => Some(Crud::Delete),
-                _ if item_action_target(spec, &op.path).is_some() && (op.method == "POST" || op.method == "GET") && success.is_some() && !is_list => {
-                    Some(Crud::ItemAction)
-                }
-                // A settings document: a literal path nothing creates or lists at.
-                ("GET", None) if success.is_some() && !is_list && no_path_params && !collection_like(&op.path) => Some(Crud::SingletonGet),
-                ("PATCH" | "PUT", None) if no_path_params && !collection_like(&op.path) && !has_id_in_body(op) => Some(Crud::SingletonUpdate),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
-/// `/things/{id}/verb[/more]` where `/things/{id}` is an item of a collection:
-/// an action on a stored item (revoke, reject, invite, rotate a secret, read
-/// its secret). Returns the item path template and the verb segments.
-fn item_action_target(spec: &Spec, path: &str) -> Option<(String, String)> {
-    let segments: Vec<&str> = path.split('/').collect();
-    let last_param = segments.iter().rposition(|s| is_param(s))?;
-    if last_param + 1 >= segments.len() {
-        return None;
-    }
-    let item_path = segments[..=last_param].join("/");
-    let verb = segments[last_param + 1..].join("/");
-    let (collection, _) = split_item(&item_path);
-    let item_exists = spec.operations.iter().any(|o| o.path == item_path);
-    (item_exists && is_collection(spec, collection) && ACTION_VERBS.iter().any(|v| verb.contains(v))).then_some((item_path, verb))
-}
-
-/// The verbs the engine knows how to apply to a stored item.
-const ACTION_VERBS: &[&str] = &["revoke", "reject", "invite", "rotate", "secret"];
-
-/// A settings update with no body declared `id` (not an item write).
-fn has_id_in_body(op: &Operation) -> bool {
-    op.body.as_ref().and_then(|b| b.schema.get("properties")).map(|p| p.get("id").is_some()).unwrap_or(false)
-}
-
-/// A path is a collection when something creates or lists at it.
-fn is_collection(spec: &Spec, path: &str) -> bool {
-    spec.operations.iter().any(|o| o.path == path && (o.method == "POST" || o.method == "GET"))
-}
-
-fn flatten_top(spec: &Spec, schema: &Value) -> Value {
-    crate::openapi::synth::Synth::new(&spec.doc, 0).flatten(schema)
-}
-
-fn has_property(schema: &Value, name: &str) -> bool {
-    schema.get("properties").and_then(|p| p.get(name)).is_some()
-}
-
-/// The item schema of a list response: a bare array, or the array property
-/// of a `{data, total_count}`-style wrapper.
-pub fn list_items_schema<'a>(spec: &'a Spec, schema: &'a Value) -> Option<&'a Value> {
-    let schema = resolve(&spec.doc, schema);
-    if schema.get("type").and_then(Value::as_str) == Some("array") {
-        return schema.get("items");
-    }
-    let props = schema.get("properties")?.as_object()?;
-    props.get("total_count")?;
-    props.values().map(|p| resolve(&spec.doc, p)).find(|p| p.get("type").and_then(Value::as_str) == Some("array"))?.get("items")
-}
+use crate::state::listing::{matches_filter, matches_query, sort_by_order};
 
 /// The item schema this operation's collection stores.
 fn item_schema(ctx: &Ctx) -> Option<Value> {
@@ -226,14 +72,16 @@ pub fn handle(crud: Crud, ctx: &Ctx) -> Result<Reply, ApiError> {
         }
         Crud::SingletonGet => {
             let mut store = ctx.instance.store.lock();
-            let doc = store.singletons.entry(ctx.op.path.clone()).or_insert_with(|| {
-                ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_default()
-            });
-            Ok(Reply::Object(doc.clone()))
+            if let Some(doc) = store.singleton(&ctx.op.path) {
+                return Ok(Reply::Object(doc.clone()));
+            }
+            let doc = ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_default();
+            store.set_singleton(&ctx.op.path, doc.clone());
+            Ok(Reply::Object(doc))
         }
         Crud::SingletonUpdate => {
             let mut store = ctx.instance.store.lock();
-            let doc = store.singletons.entry(ctx.op.path.clone()).or_insert_with(|| {
+            let doc = store.singleton_mut(&ctx.op.path, || {
                 ctx.success_schema().map(|s| ctx.synth().value(s, &ctx.op.path)).unwrap_or_else(|| Value::Object(Map::new()))
             });
             // Settings answered without a body (PATCH /instance → 204) keep every sent field.
@@ -514,86 +362,4 @@ fn list(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
     let (limit, offset) = ctx.page();
     let ids = matched.into_iter().skip(offset).take(limit).filter_map(|i| i.get("id").and_then(Value::as_str).map(String::from)).collect();
     Ok(Reply::StoredList { collection: key.to_string(), ids, total_count: total })
-}
-
-/// A filter matches when the item's field equals the value (or one of them,
-/// for array parameters). A field the item does not have filters nothing.
-pub fn matches_filter(field: Option<&Value>, want: &Value) -> bool {
-    let Some(field) = field else { return true };
-    let as_text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    match want {
-        Value::Array(options) => options.iter().any(|o| as_text(o) == as_text(field)),
-        single => as_text(single) == as_text(field),
-    }
-}
-
-/// Case-insensitive substring search over the item's string fields.
-pub fn matches_query(item: &Value, needle: &str) -> bool {
-    item.as_object()
-        .map(|m| m.iter().any(|(k, v)| !k.starts_with('_') && v.as_str().map(|s| s.to_lowercase().contains(needle)).unwrap_or(false)))
-        .unwrap_or(false)
-}
-
-/// Sorts by `+field` / `-field` / `field`; without one, newest first
-/// (Clerk's default `-created_at`).
-pub fn sort_by_order(items: &mut [&Value], order_by: &str) {
-    let (descending, field) = match order_by.strip_prefix('-') {
-        Some(f) => (true, f),
-        None => (false, order_by.strip_prefix('+').unwrap_or(order_by)),
-    };
-    let (descending, field) = if field.is_empty() { (true, "created_at") } else { (descending, field) };
-    items.sort_by(|a, b| {
-        let ord = compare_json(a.get(field), b.get(field));
-        if descending { ord.reverse() } else { ord }
-    });
-}
-
-fn compare_json(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
-        }
-        (Some(Value::String(x)), Some(Value::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
-        (Some(Value::Null) | None, Some(Value::Null) | None) => Ordering::Equal,
-        (Some(Value::Null) | None, _) => Ordering::Less,
-        (_, Some(Value::Null) | None) => Ordering::Greater,
-        _ => Ordering::Equal,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn collection_keys_blank_their_parameters() {
-        assert_eq!(collection_key("/organizations/{organization_id}/domains"), "/organizations/{}/domains");
-        assert_eq!(split_item("/domains/{domain_id}"), ("/domains", Some("domain_id")));
-        assert_eq!(split_item("/domains"), ("/domains", None));
-    }
-
-    #[test]
-    fn ordering_follows_order_by_and_defaults_to_newest_first() {
-        let a = json!({"created_at": 1, "name": "b"});
-        let b = json!({"created_at": 2, "name": "a"});
-        let mut items = vec![&a, &b];
-        sort_by_order(&mut items, "");
-        assert_eq!(items[0]["created_at"], 2);
-        sort_by_order(&mut items, "+name");
-        assert_eq!(items[0]["name"], "a");
-        sort_by_order(&mut items, "-name");
-        assert_eq!(items[0]["name"], "b");
-    }
-
-    #[test]
-    fn filters_match_scalars_and_any_of_arrays() {
-        assert!(matches_filter(Some(&json!("x")), &json!(["y", "x"])));
-        assert!(!matches_filter(Some(&json!("x")), &json!("y")));
-        assert!(matches_filter(Some(&json!(true)), &json!(true)));
-    }
 }
