@@ -127,6 +127,10 @@ fn serve(args: ServeArgs) -> ExitCode {
         let _ = stdout.write_all(banner.as_bytes());
         let _ = stdout.flush();
         drop(stdout);
+        // Keys made ahead for new instances' first tokens, once the URL is out.
+        if server.app().tokens.signing_key_pem.is_none() {
+            clerk_mock::tokens::key_pool::start();
+        }
         tracing::info!(url = %server.url(), startup_ms = started.elapsed().as_millis() as u64, "clerk-mock listening");
         stop.await;
         tracing::info!("shutting down");

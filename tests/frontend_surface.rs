@@ -345,3 +345,11 @@ fn the_backend_api_serves_the_project_declared_handshake_payload_with_the_secret
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[test]
+fn the_frontend_listener_has_the_backend_listeners_body_limit() {
+    let server = TestServer::start_with(|args| args.max_body_bytes = 1024);
+    let big = format!("identifier={}", "a".repeat(4096));
+    let resp = server.frontend().form("/v1/client/sign_ins", &big, &[("Origin", "http://localhost:3000")]);
+    assert_clerk_error(&resp, 413, "request_body_too_large");
+}

@@ -118,6 +118,8 @@ pub fn coerce_scalar(raw: &str, schema: &Value) -> Value {
     coerce_with_type(raw, schema.get("type").and_then(Value::as_str))
 }
 
+/// Like [`coerce_scalar`], given the type name itself (`"boolean"`: `"true"`
+/// → `true`; `"object"`: JSON text parsed): `coerce_with_type("5", Some("integer")) == 5`.
 pub fn coerce_with_type(raw: &str, ty: Option<&str>) -> Value {
     match ty {
         Some("integer") => raw.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(raw.into())),

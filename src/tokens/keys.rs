@@ -3,7 +3,9 @@
 //! The key's private PEM lives in the instance's store (singleton
 //! [`SINGLETON`]), so a dumped or snapshotted instance keeps verifying the
 //! tokens it minted. It comes from `--signing-key` when one is configured
-//! (reproducible runs and fast tests), else it is generated at first use.
+//! (reproducible runs and fast tests), else it is taken at first use from
+//! the pool of keys generated ahead (`key_pool.rs`), so the first token of a
+//! new instance does not wait for a key generation.
 //! Parsing a PEM costs about a millisecond and signing needs the parsed key, so
 //! parsed keys are cached process-wide by their PEM text.
 //!
@@ -21,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use parking_lot::Mutex;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
@@ -47,7 +49,8 @@ pub struct SigningKey {
     /// The public key as a SPKI PEM (`-----BEGIN PUBLIC KEY-----`), what the
     /// SDKs take as `jwtKey` / `jwt_key` for networkless verification.
     pub public_pem: String,
-    encoding: EncodingKey,
+    /// Signs with the key parsed once (`rs256.rs`: 3× jsonwebtoken's rate).
+    signer: super::rs256::Rs256Signer,
     decoding: DecodingKey,
 }
 
@@ -98,17 +101,14 @@ impl SigningKey {
             jwk: json!({"use": "sig", "kty": "RSA", "kid": kid, "alg": "RS256", "n": n, "e": e}),
             kid,
             public_pem,
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            signer: super::rs256::Rs256Signer::from_pkcs1_der(der.as_bytes())?,
             decoding,
         })
     }
 
     /// An RS256 JWT with header `{alg: RS256, kid, typ: JWT}`, as Clerk signs.
     pub fn sign(&self, claims: &Value) -> Result<String, ApiError> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding)
-            .map_err(|e| ApiError::internal(format!("signing a token failed: {e}")))
+        self.signer.sign(&self.kid, claims).map_err(|e| ApiError::internal(format!("signing a token failed: {e}")))
     }
 
     /// An RS256 JWT with `kid` and the extra header fields Clerk's Frontend
@@ -119,11 +119,7 @@ impl SigningKey {
         if let (Some(out), Some(extra)) = (header.as_object_mut(), extra_header.as_object()) {
             out.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        let message = format!("{}.{}", b64(&header), b64(claims));
-        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::RS256)
-            .map_err(|e| ApiError::internal(format!("signing a token failed: {e}")))?;
-        Ok(format!("{message}.{signature}"))
+        self.signer.sign_with_header(&header, claims).map_err(|e| ApiError::internal(format!("signing a token failed: {e}")))
     }
 
     /// The claims of a token this key signed; `check_expiry` false accepts an
@@ -174,7 +170,7 @@ pub fn for_instance(app: &App, instance: &Instance) -> Result<Arc<SigningKey>, A
         None => {
             let candidate = match &app.tokens.signing_key_pem {
                 Some(pem) => pem.clone(),
-                None => generate_pem()?,
+                None => super::key_pool::take()?,
             };
             let mut store = instance.store.lock();
             let now = store.now_ms();
@@ -188,7 +184,7 @@ pub fn for_instance(app: &App, instance: &Instance) -> Result<Arc<SigningKey>, A
 /// Replaces the instance's key with a freshly generated one: tokens signed
 /// before no longer verify against `GET /jwks`.
 pub fn rotate(instance: &Instance) -> Result<Arc<SigningKey>, ApiError> {
-    let pem = generate_pem()?;
+    let pem = super::key_pool::take()?;
     let key = SigningKey::from_pem(&pem).map_err(ApiError::internal)?;
     let mut store = instance.store.lock();
     let now = store.now_ms();

@@ -111,7 +111,11 @@ pub fn touch(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
             s["last_active_organization_id"] = org;
         }
     }
-    flow.update_client(|c| c["last_active_session_id"] = json!(id));
+    // The client changes (and `__client_uat` with it) only when the touch
+    // picks another session: a focus touch keeps the cookies clerk-js holds.
+    if flow.client()["last_active_session_id"] != id.as_str() {
+        flow.update_client(|c| c["last_active_session_id"] = json!(id));
+    }
     session_answer(flow, &id)
 }
 

@@ -7,7 +7,29 @@ import { appOf } from '../apps.mjs';
 import { PASSWORD, bapi, createUser, freshEmail, latestCode, sessionsOf, shot } from '../lib.mjs';
 
 const signedIn = (page) => page.waitForFunction(() => !!window.Clerk?.user, null, { timeout: 20_000 });
-const signedOut = (page) => page.waitForFunction(() => window.Clerk?.loaded && !window.Clerk.user, null, { timeout: 30_000 });
+const signedOut = (page) => survivingNavigation(() => page.waitForFunction(() => window.Clerk?.loaded && !window.Clerk.user, null, { timeout: 30_000 }));
+
+/** Signing out navigates to afterSignOutUrl: a page script may lose its context mid-call; try again on the new page. */
+async function survivingNavigation(step) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (attempt > 3 || !/Execution context was destroyed|navigation/i.test(String(err))) throw err;
+    }
+  }
+}
+
+/** page.goto that waits out a redirect still landing (a sign-out's, a handshake's). */
+const go = (page, url) => survivingNavigation(() => page.goto(url));
+
+/** Clerk.signOut() from the page, not awaited inside it: the navigation it starts may end the page's context. */
+async function signOutFromPage(page) {
+  await loaded(page);
+  await page.evaluate(() => { void window.Clerk.signOut(); });
+  await signedOut(page);
+  await page.waitForLoadState('load');
+}
 const loaded = (page) => page.waitForFunction(() => window.Clerk?.loaded, null, { timeout: 30_000 });
 const continueButton = (page) => page.getByRole('button', { name: 'Continue', exact: true });
 
@@ -22,7 +44,7 @@ async function enterCode(page, code) {
 }
 
 async function signInWithPassword(page, app, email) {
-  await page.goto(app.signIn);
+  await go(page, app.signIn);
   await page.locator('input[name=identifier]').fill(email);
   await continueButton(page).click();
   await page.locator('input[name=password]').fill(PASSWORD);
@@ -34,7 +56,7 @@ async function expectServerSees(page, app, user) {
   const me = await app.whoAmI(page);
   expect(me.userId).toBe(user.id);
   if (app.protected) {
-    await page.goto(app.protected);
+    await go(page, app.protected);
     await expect(page.locator('#user-id')).toHaveText(user.id);
   }
   return me;
@@ -44,13 +66,13 @@ test.describe.configure({ mode: 'serial' });
 
 test('a signed-out visitor sees the sign-in form and the server sees nobody', async ({ page }, testInfo) => {
   const app = appOf(testInfo);
-  await page.goto(app.signIn);
+  await go(page, app.signIn);
   await loaded(page);
   await expect(page.locator('input[name=identifier]')).toBeVisible();
   await shot(page, testInfo, 'signed-out');
   if (app.hasServer) expect((await app.whoAmI(page)).userId).toBeNull();
   if (app.protected) {
-    await page.goto(app.protected);
+    await go(page, app.protected);
     await expect(page).toHaveURL(/sign-in/);
   }
 });
@@ -58,7 +80,7 @@ test('a signed-out visitor sees the sign-in form and the server sees nobody', as
 test('signing up with email, password and the emailed code ends signed in, and BAPI lists the user', async ({ page }, testInfo) => {
   const app = appOf(testInfo);
   const email = freshEmail('sign-up');
-  await page.goto(app.signUp);
+  await go(page, app.signUp);
   await page.locator('input[name=emailAddress]').fill(email);
   await page.locator('input[name=password]').fill(PASSWORD);
   await shot(page, testInfo, 'form');
@@ -72,9 +94,7 @@ test('signing up with email, password and the emailed code ends signed in, and B
   await expectServerSees(page, app, users[0]);
 
   // Sign out, then back in with the password.
-  await loaded(page); // the protected page just loaded clerk-js again
-  await page.evaluate(() => window.Clerk.signOut());
-  await signedOut(page);
+  await signOutFromPage(page); // the protected page just loaded clerk-js again
   await signInWithPassword(page, app, email);
   await expectServerSees(page, app, users[0]);
   await shot(page, testInfo, 'signed-in-again');
@@ -84,7 +104,7 @@ test('signing in with an emailed code works for a user made through BAPI', async
   const app = appOf(testInfo);
   const email = freshEmail('code');
   const user = await bapi('POST', '/users', { email_address: [email] }); // no password: the code is the first factor
-  await page.goto(app.signIn);
+  await go(page, app.signIn);
   await page.locator('input[name=identifier]').fill(email);
   await continueButton(page).click();
   await expect(page.getByText(/check your email/i)).toBeVisible();
@@ -99,15 +119,15 @@ test("a sign-in token from BAPI and @clerk/testing's password helper sign the br
   const user = await createUser(freshEmail('ticket'));
   const { token } = await bapi('POST', '/sign_in_tokens', { user_id: user.id });
   await setupClerkTestingToken({ page });
-  await page.goto(app.home);
+  await go(page, app.home);
   await clerk.signIn({ page, signInParams: { strategy: 'ticket', ticket: token } });
   await signedIn(page);
   await expectServerSees(page, app, user);
-  await clerk.signOut({ page });
+  await survivingNavigation(() => clerk.signOut({ page }));
   await signedOut(page);
 
   // @clerk/testing's password strategy (one-shot sign-in create).
-  await page.goto(app.home);
+  await go(page, app.home);
   await clerk.signIn({ page, signInParams: { strategy: 'password', identifier: user.email_addresses[0].email_address, password: PASSWORD } });
   await signedIn(page);
   await expectServerSees(page, app, user);
@@ -132,7 +152,7 @@ test('creating and switching organizations gives the server the org claims', asy
   await page.evaluate((id) => window.Clerk.setActive({ organization: id }), theirs.id);
   await expect.poll(async () => (await app.whoAmI(page)).orgId).toBe(theirs.id);
   if (app.protected) {
-    await page.goto(app.protected);
+    await go(page, app.protected);
     await expect(page.locator('#org-id')).toHaveText(theirs.id);
   }
   await shot(page, testInfo, 'org-switched');
@@ -150,7 +170,7 @@ test('after the session token expired, a reload and a navigation end signed in t
   const again = await context.newPage();
   const documents = [];
   again.on('request', (r) => r.isNavigationRequest() && documents.push(r.url()));
-  await again.goto(app.protected);
+  await go(again, app.protected);
   await expect(again.locator('#user-id')).toHaveText(user.id);
   expect(documents.filter((u) => u.includes('/v1/client/handshake')).length, documents.join('\n')).toBeLessThanOrEqual(1);
   await again.reload();
@@ -163,7 +183,7 @@ test('signing out from the user menu ends the session in BAPI too', async ({ pag
   const email = freshEmail('menu');
   const user = await createUser(email);
   await signInWithPassword(page, app, email);
-  await page.goto(app.home);
+  await go(page, app.home);
   await page.locator('.cl-userButtonTrigger').click();
   await shot(page, testInfo, 'menu');
   await page.getByRole('button', { name: 'Sign out' }).click();
