@@ -80,6 +80,22 @@ pub async fn handle_frontend(app: &App, req: &Request) -> Outcome {
     }
 }
 
+/// The answer to a request the server refused before any stage (a head over
+/// `--max-header-bytes` or `--max-uri-bytes`, a body over `--max-body-bytes`:
+/// 431, 414, 413). On the Frontend listener it carries the CORS headers of
+/// every Frontend answer, so a browser reads Clerk's error rather than an
+/// opaque network failure; the Backend listener's is the bare envelope.
+///
+/// `Origin: http://localhost:3000` + a 2 MB form on the Frontend listener →
+/// 413 `request_body_too_large` with `Access-Control-Allow-Origin: http://localhost:3000`.
+pub fn refused(surface: Surface, origin: Option<&str>, err: &ApiError) -> Response {
+    let mut response = Response::error(err);
+    if surface == Surface::Frontend {
+        frontend::cors::decorate_for(origin, &mut response);
+    }
+    response
+}
+
 /// The stages, then the journal, for one surface.
 async fn serve_surface(app: &App, surface: Surface, req: &Request) -> Outcome {
     let started = std::time::Instant::now();
