@@ -113,6 +113,17 @@ impl App {
         self.config.seed
     }
 
+    /// The parts of the application a handler reads, borrowed for one request.
+    pub fn services(&self) -> crate::handler::Services<'_> {
+        crate::handler::Services {
+            seed: self.config.seed,
+            tokens: &self.tokens,
+            flows: &self.config.flows,
+            bound_url: &self.webhooks.public_url,
+            listen: (&self.config.host, self.config.port),
+        }
+    }
+
     /// How operation `op_index` of `spec` is served.
     pub fn plan(&self, spec: &Arc<Spec>, op_index: usize) -> Plan {
         let spec_index = self.specs.specs.iter().position(|s| Arc::ptr_eq(s, spec)).unwrap_or(0);

@@ -35,7 +35,7 @@ pub(super) fn answer(
     let (body, files) = parse_and_validate_body(spec, op, req)?;
 
     // 6 dispatch
-    let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
+    let ctx = Ctx { services: app.services(), spec, op, instance, path, query, raw_query, body, files };
     let plan = match routed.op_index {
         Some(index) => app.plan(spec, index),
         // A project-declared operation: its own handler (declared.rs).
@@ -129,7 +129,7 @@ pub(super) fn synthesize(ctx: &Ctx) -> Result<Reply, ApiError> {
         Some(schema) => {
             let sequence = (ctx.op.method.eq_ignore_ascii_case("post")).then(|| ctx.instance.store.lock().next_sequence());
             let asked = answer::Asked { op: ctx.op, instance: &ctx.instance.key, path: &ctx.path, body: &ctx.body, sequence };
-            Ok(Reply::Object(answer::synthesize(ctx.spec, ctx.app.seed(), schema, &asked)))
+            Ok(Reply::Object(answer::synthesize(ctx.spec, ctx.services.seed, schema, &asked)))
         }
         None if status == 200 => Ok(Reply::Raw { status, content_type: "text/html".into(), body: String::new() }),
         None => Ok(Reply::Empty(status)),

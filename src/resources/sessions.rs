@@ -191,7 +191,7 @@ fn create_template_token(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// The claims of a token this instance signed, or an error with `status`
 /// saying why not.
 fn verified_claims(ctx: &Ctx, token: &str, check_expiry: bool, status: u16) -> Result<Value, ApiError> {
-    let key = keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     key.verify(token, check_expiry).map_err(|why| {
         ApiError::token_invalid(&why).with_status(status)
     })

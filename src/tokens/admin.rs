@@ -36,7 +36,7 @@ fn serve(app: &App, req: &Request) -> Result<Value, ApiError> {
         _ => return Err(ApiError::path_not_found(&req.path)),
     };
     let instance = app.instances.get_or_create(&instance_key(req)?);
-    let current = keys::for_instance(app, &instance)?;
+    let current = keys::for_instance(&app.tokens, &instance)?;
     if !rotate {
         return Ok(describe(app, req, &current));
     }

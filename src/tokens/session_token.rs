@@ -138,12 +138,12 @@ pub fn encode_permissions(keys: &[String]) -> Option<(String, String, String)> {
 
 /// Mints a session token for an active session of the request's instance.
 pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = super::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let claims = {
         let store = ctx.instance.store.lock();
         let loaded = load_active(&store, session_id)?;
         let lifetime = expires_in.unwrap_or(SESSION_TOKEN_LIFETIME);
-        session_claims(&store, &loaded, &ctx.app.tokens.issuer, super::now_secs(), lifetime)
+        session_claims(&store, &loaded, &ctx.services.tokens.issuer, super::now_secs(), lifetime)
     };
     key.sign(&claims)
 }
@@ -153,9 +153,9 @@ pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<Stri
 /// `exp` (iat + lifetime, or `expires_in`) and `jti`, which templates cannot
 /// override. Templates with a custom key are signed with it.
 pub fn mint_from_template(ctx: &Ctx, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = super::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    sign_template_token(&mut store, &key, &ctx.app.tokens.issuer, session_id, template_name, expires_in)
+    sign_template_token(&mut store, &key, &ctx.services.tokens.issuer, session_id, template_name, expires_in)
 }
 
 /// [`mint_from_template`] over a store the caller holds (the Frontend API's

@@ -30,8 +30,7 @@ pub fn register(registry: &mut Registry) {
 }
 
 fn svix_url(ctx: &Ctx) -> String {
-    let base = ctx.app.webhooks.public_url.get().cloned().unwrap_or_else(|| format!("http://{}:{}", ctx.app.config.host, ctx.app.config.port));
-    format!("{base}/__admin/webhooks")
+    format!("{}/__admin/webhooks", ctx.services.public_url())
 }
 
 fn ensure_app(store: &mut Store) {

@@ -194,7 +194,7 @@ fn prepare_email_code(flow: &mut Flow, attempt: &mut Value, user: &Value, email_
         .and_then(|e| e["email_address"].as_str())
         .ok_or_else(|| ApiError::param_invalid("email_address_id", format!("{email_id} is not an email address of this account.")))?
         .to_string();
-    let code = flow.call.app.config.flows.verification_code.clone();
+    let code = flow.call.services.flows.verification_code.clone();
     let now = flow.store.now_ms();
     let id = attempt["id"].as_str().unwrap_or("").to_string();
     outbox::send_code_email(&mut flow.store, &address, &code, "sign_in_attempt", &id);
@@ -249,7 +249,7 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
             let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
             let attempts = attempt["first_factor_verification"]["attempts"].as_i64().unwrap_or(0) + 1;
             attempt["first_factor_verification"]["attempts"] = json!(attempts);
-            if code != call.app.config.flows.verification_code {
+            if code != call.services.flows.verification_code {
                 let id = attempt["id"].as_str().unwrap_or("").to_string();
                 flow.store.insert(COLLECTION, &id, attempt);
                 return Err(ApiError::verification_code_incorrect());
