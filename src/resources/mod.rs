@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod metadata;
 pub mod passwords;
 pub mod rfc3339;
+pub mod tokens;
 pub mod totp;
 pub mod users;
 
@@ -30,7 +31,7 @@ pub fn register_all(registry: &mut Registry) {
     misc::register(registry);
     organizations::register(registry);
     sessions::register(registry);
-    crate::tokens::register(registry);
+    tokens::register(registry);
     users::register(registry);
     identifiers::register(registry);
     invitations::register(registry);

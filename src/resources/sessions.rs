@@ -21,7 +21,8 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::organizations;
 use crate::state::Store;
-use crate::tokens::{keys, session_token};
+use crate::resources::tokens::session_token;
+use crate::tokens::keys;
 
 pub const SESSIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("sessions");
 pub const CLIENTS: crate::state::CollectionKey = crate::state::CollectionKey::new("clients");

@@ -22,7 +22,7 @@ use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations;
 use crate::resources::sessions::{start_session_on_client, SESSIONS};
-use crate::tokens::session_token;
+use crate::resources::tokens::session_token;
 
 /// Starts a session for `user_id` on this browser's client and makes it the
 /// last active one. Single-session mode: other live sessions of the client end.

@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::resources::outbox;
 use crate::resources::passwords;
 use crate::resources::users::index;
-use crate::tokens::sign_in as sign_in_tokens;
+use crate::resources::tokens::sign_in as sign_in_tokens;
 
 pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_ins");
 /// Clerk abandons an unfinished sign-in after a day.

@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::wire::{Request, Response};
 
-use super::keys::{self, SigningKey};
+use crate::tokens::keys::{self, SigningKey};
 
 /// Serves every `/__admin/signing_key…` request.
 pub fn handle(app: &App, req: &Request) -> Response {
