@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod metadata;
 pub mod passwords;
 pub mod rfc3339;
+pub mod svix;
 pub mod tokens;
 pub mod totp;
 pub mod users;
@@ -36,5 +37,5 @@ pub fn register_all(registry: &mut Registry) {
     identifiers::register(registry);
     invitations::register(registry);
     allowlist::register(registry);
-    crate::webhooks::svix::register(registry);
+    svix::register(registry);
 }
