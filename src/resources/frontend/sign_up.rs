@@ -214,7 +214,7 @@ pub fn prepare_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let Some(email) = attempt["email_address"].as_str().map(String::from) else {
         return Err(ApiError::param_missing("email_address"));
     };
-    let code = call.app.config.flows.verification_code.clone();
+    let code = call.services.flows.verification_code.clone();
     let id = attempt["id"].as_str().unwrap_or("").to_string();
     outbox::send_code_email(&mut flow.store, &email, &code, "sign_up_attempt", &id);
     let now = flow.store.now_ms();
@@ -232,7 +232,7 @@ pub fn attempt_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
     let attempts = attempt["verifications"]["email_address"]["attempts"].as_i64().unwrap_or(0) + 1;
     attempt["verifications"]["email_address"]["attempts"] = json!(attempts);
-    if code != call.app.config.flows.verification_code {
+    if code != call.services.flows.verification_code {
         let id = attempt["id"].as_str().unwrap_or("").to_string();
         flow.store.insert(SIGN_UPS, &id, attempt);
         return Err(ApiError::verification_code_incorrect());
