@@ -330,6 +330,26 @@ fn browser_tokens_verify_with_the_backend_jwks_and_name_the_publishable_key_host
 }
 
 #[test]
+fn a_template_token_carries_the_template_category_in_its_header_and_the_templates_claims() {
+    let server = TestServer::start();
+    let mut b = Browser::new(&server);
+    let template = b.bapi.post("/v1/jwt_templates", json!({"name": "supabase", "claims": {"role": "authenticated", "email": "{{user.primary_email_address}}"}}));
+    assert_eq!(template.status, 200, "{}", template.text);
+    b.bapi_user("tmpl@example.com", "tmpl-password");
+    let sid = b.sign_in("tmpl@example.com", "tmpl-password");
+    let token = b.post(&format!("/v1/client/sessions/{sid}/tokens/supabase"), "", 200);
+    let (header, payload) = claims(token.body["jwt"].as_str().unwrap());
+    assert_eq!(header["cat"], "cl_B7d4PD222AAA", "{header}");
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(payload["role"], "authenticated");
+    assert_eq!(payload["email"], "tmpl@example.com");
+    let jwks = b.bapi.get("/v1/jwks");
+    assert_eq!(jwks.body["keys"][0]["kid"], header["kid"], "signed by the instance key");
+    let session = b.post(&format!("/v1/client/sessions/{sid}/tokens"), "", 200);
+    assert_eq!(claims(session.body["jwt"].as_str().unwrap()).0["cat"], "cl_B7d4PD111AAA", "session tokens keep theirs");
+}
+
+#[test]
 fn a_session_revoked_through_the_backend_api_signs_the_browser_out_at_its_next_token_call() {
     let server = TestServer::start();
     let mut b = Browser::new(&server);

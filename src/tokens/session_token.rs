@@ -170,11 +170,28 @@ pub fn sign_template_token(
     template_name: &str,
     expires_in: Option<i64>,
 ) -> Result<String, ApiError> {
+    sign_template_token_with_header(store, key, issuer, session_id, template_name, expires_in, &Value::Null)
+}
+
+/// [`sign_template_token`] with extra JWT header fields on a token signed by
+/// the instance key: the Frontend API's `{"cat": "cl_B7d4PD222AAA"}`
+/// (FAPI.md §2.3 #17). A custom signing key's token keeps its plain header.
+pub fn sign_template_token_with_header(
+    store: &mut Store,
+    key: &super::keys::SigningKey,
+    issuer: &str,
+    session_id: &str,
+    template_name: &str,
+    expires_in: Option<i64>,
+    extra_header: &Value,
+) -> Result<String, ApiError> {
     let (template, claims) = template_claims(store, issuer, session_id, template_name, expires_in)?;
     if template.get("custom_signing_key").and_then(Value::as_bool).unwrap_or(false) {
         super::templates::sign_custom(&template, &claims)
-    } else {
+    } else if extra_header.is_null() {
         key.sign(&claims)
+    } else {
+        key.sign_with_header(extra_header, &claims)
     }
 }
 
