@@ -155,28 +155,16 @@ pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<Stri
 pub fn mint_from_template(ctx: &Ctx, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
     let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    sign_template_token(&mut store, &key, &ctx.app.tokens.issuer, session_id, template_name, expires_in)
+    sign_template_token(&mut store, &key, &ctx.app.tokens.issuer, session_id, template_name, expires_in, &Value::Null)
 }
 
 /// [`mint_from_template`] over a store the caller holds (the Frontend API's
 /// `POST /v1/client/sessions/{id}/tokens/{template}` keeps its lock for the
 /// whole request). Templates with a custom key are signed with it, others
-/// with `key`.
+/// with `key`, with `extra_header` fields beside `alg`/`kid`/`typ` when it
+/// is an object: the Frontend API's `{"cat": "cl_B7d4PD222AAA"}` (FAPI.md
+/// §2.3 #17); the Backend API passes `Value::Null`.
 pub fn sign_template_token(
-    store: &mut Store,
-    key: &super::keys::SigningKey,
-    issuer: &str,
-    session_id: &str,
-    template_name: &str,
-    expires_in: Option<i64>,
-) -> Result<String, ApiError> {
-    sign_template_token_with_header(store, key, issuer, session_id, template_name, expires_in, &Value::Null)
-}
-
-/// [`sign_template_token`] with extra JWT header fields on a token signed by
-/// the instance key: the Frontend API's `{"cat": "cl_B7d4PD222AAA"}`
-/// (FAPI.md §2.3 #17). A custom signing key's token keeps its plain header.
-pub fn sign_template_token_with_header(
     store: &mut Store,
     key: &super::keys::SigningKey,
     issuer: &str,
