@@ -49,7 +49,8 @@ pub const EMITTED: &[(&str, &str)] = &[
     ("user.deleted", "DELETE /users/{id} (DeletedObject)"),
     ("session.created", "POST /sessions"),
     ("session.revoked", "POST /sessions/{id}/revoke; ban, sign-out on password change, revoke-all (each live session)"),
-    ("session.removed", "a session deleted with its user (DELETE /users/{id})"),
+    ("session.removed", "a session deleted with its user (DELETE /users/{id}); the Frontend API's POST /v1/client/sessions/{id}/remove"),
+    ("session.ended", "the Frontend API's sign-out: POST /v1/client/sessions/{id}/end, DELETE /v1/client/sessions (each live session), a new sign-in on the same client"),
     ("organization.created", "POST /organizations"),
     ("organization.updated", "PATCH /organizations/{id}, metadata, logo"),
     ("organization.deleted", "DELETE /organizations/{id} (DeletedObject)"),
@@ -57,6 +58,7 @@ pub const EMITTED: &[(&str, &str)] = &[
     ("organizationMembership.updated", "PATCH …/memberships/{user_id} (role), metadata"),
     ("organizationMembership.deleted", "DELETE …/memberships/{user_id}; user and organization deletion"),
     ("organizationInvitation.created", "POST /organizations/{id}/invitations (and bulk)"),
+    ("organizationInvitation.accepted", "the Frontend API's POST /v1/me/organization_invitations/{id}/accept"),
     ("organizationInvitation.revoked", "POST /organizations/{id}/invitations/{id}/revoke"),
     ("organizationDomain.created", "POST /organizations/{id}/domains"),
     ("organizationDomain.updated", "PATCH …/domains/{id}, verification"),
@@ -75,9 +77,7 @@ pub const EMITTED: &[(&str, &str)] = &[
 /// Event types (globs) the mock never emits, and why.
 pub const NOT_EMITTED: &[(&str, &str)] = &[
     ("session.pending", "no BAPI operation creates a pending session (a move to `pending` would emit it)"),
-    ("session.ended", "ending a session is a Frontend API action"),
-    ("organizationInvitation.accepted", "accepting is a Frontend API action (a move to `accepted` would emit it)"),
-    ("sms.created", "no BAPI operation sends an SMS"),
+    ("sms.created", "no BAPI or Frontend API operation the mock serves sends an SMS"),
     ("subscription*", "no billing state is kept (billing operations are synthesized)"),
     ("paymentAttempt.*", "no billing state is kept (billing operations are synthesized)"),
 ];
