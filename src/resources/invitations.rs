@@ -22,7 +22,8 @@ use serde_json::{json, Map, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::resources::users::checks::{self, opt_bool, opt_object, opt_string};
+use crate::resources::params::{opt_bool, opt_object, opt_string, required_string};
+use crate::resources::users::checks;
 use crate::resources::users::index;
 use crate::state::Store;
 
@@ -71,7 +72,7 @@ fn check(store: &mut Store, body: &Value, earlier: &[String]) -> Result<Request,
     if !body.is_object() {
         return Err(ApiError::format_invalid("Each invitation must be a JSON object."));
     }
-    let email = opt_string(body, "email_address")?.ok_or_else(|| ApiError::param_missing("email_address"))?;
+    let email = required_string(body, "email_address")?;
     checks::check_email(&email, "email_address")?;
     let email = email.trim().to_string();
     let ignore_existing = opt_bool(body, "ignore_existing")?.unwrap_or(false);

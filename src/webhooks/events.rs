@@ -186,20 +186,21 @@ pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
         let Some(family) = family(&change.collection) else { continue };
         let after = store.get(crate::state::CollectionKey::named(&change.collection), &change.id);
         for kind in kinds_of(&change.collection, change.before.as_ref(), after) {
-            let object = after.or(change.before.as_ref()).cloned().unwrap_or(Value::Null);
+            // Borrowed: `view` makes the one copy an event keeps.
+            let object = after.or(change.before.as_ref()).unwrap_or(&Value::Null);
             let (event_type, data) = match kind {
-                Kind::Created => (format!("{family}.created"), view(store, changes, &change.collection, &object, issuer)),
-                Kind::Updated => (format!("{family}.updated"), view(store, changes, &change.collection, &object, issuer)),
+                Kind::Created => (format!("{family}.created"), view(store, changes, &change.collection, object, issuer)),
+                Kind::Updated => (format!("{family}.updated"), view(store, changes, &change.collection, object, issuer)),
                 Kind::Deleted => {
                     let data = if change.collection == orgs::MEMBERSHIPS {
-                        view(store, changes, &change.collection, &object, issuer)
+                        view(store, changes, &change.collection, object, issuer)
                     } else {
-                        deleted_object(&object)
+                        deleted_object(object)
                     };
                     (format!("{family}.deleted"), data)
                 }
                 Kind::Named(name) => {
-                    let mut data = view(store, changes, &change.collection, &object, issuer);
+                    let mut data = view(store, changes, &change.collection, object, issuer);
                     if name == "session.removed" && after.is_none() {
                         data["status"] = json!("removed");
                     }
