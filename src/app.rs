@@ -41,7 +41,9 @@ impl App {
         let spec = &config.spec;
         let frontend = load::discover_frontend(&spec.frontend_specs, spec.spec_dir.as_deref(), !spec.specs.is_empty())?;
         let frontend = SpecSet::load_files(&frontend, load::version_in_file_name)?;
-        Self::with_webhooks(Self::with_specs(config, specs))?.with_frontend_specs(frontend)?.with_response_validators()
+        let app = Self::with_webhooks(Self::with_specs(config, specs))?.with_frontend_specs(frontend)?.with_response_validators()?;
+        load::release_freed_memory();
+        Ok(app)
     }
 
     /// With `--validate-responses`, compiles every response validator of the
