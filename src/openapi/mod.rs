@@ -667,4 +667,39 @@ mod tests {
         let err = SpecSet::from_specs(vec![spec_with("v1"), spec_with("v1")], None).unwrap_err();
         assert!(err.0.contains("both API version"));
     }
+
+    /// A one-operation spec whose 200 answer has `response_schema`, loaded from a file.
+    fn spec_answering(name: &str, response_schema: &str) -> Spec {
+        let dir = std::env::temp_dir().join(format!("clerk-mock-responses-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("spec.json");
+        let text = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "v1"}, "paths": {"/things": {"post": {
+            "operationId": "CreateThing",
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": RESPONSE}}}}}}}}"#;
+        std::fs::write(&file, text.replace("RESPONSE", response_schema)).unwrap();
+        Spec::load(&file).unwrap()
+    }
+
+    #[test]
+    fn a_response_validator_is_compiled_on_first_use_and_shared_after() {
+        let spec = spec_answering("lazy", r#"{"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}"#);
+        let at_load = spec.validator_count();
+        let response = spec.operation("CreateThing").and_then(Operation::success).unwrap();
+        let validator = response.validator().expect("the response schema compiles");
+        assert!(validator.is_valid(&serde_json::json!({"id": "thing_1"})));
+        assert!(!validator.is_valid(&serde_json::json!({})));
+        assert_eq!(spec.validator_count(), at_load + 1, "compiled by the first call, not at load");
+        response.validator();
+        assert_eq!(spec.validator_count(), at_load + 1, "compiled once");
+    }
+
+    #[test]
+    fn a_response_schema_that_does_not_compile_loads_but_fails_compiling_them_all() {
+        let spec = spec_answering("broken", r##"{"$ref": "#/components/schemas/Missing"}"##);
+        let response = spec.operation("CreateThing").and_then(Operation::success).unwrap();
+        assert!(response.validator().is_none());
+        let err = SpecSet::from_specs(vec![Arc::new(spec)], None).unwrap().compile_response_validators().unwrap_err();
+        assert!(err.0.contains("CreateThing") && err.0.contains("response 200"), "{err}");
+    }
 }
