@@ -25,7 +25,7 @@ pub(super) fn answer(app: &App, routed: &Routed, instance: Arc<Instance>, input:
     let Validated { path, query, raw_query, body, files } = input;
 
     // 6 dispatch
-    let ctx = Ctx { app, spec, op, instance, path, query, raw_query, body, files };
+    let ctx = Ctx { services: app.services(), spec, op, instance, path, query, raw_query, body, files };
     let plan = match routed.op_index {
         Some(index) => app.plan(spec, index),
         // A project-declared operation: its own handler (declared.rs).

@@ -131,7 +131,7 @@ pub fn synthesize(ctx: &Ctx) -> Result<Reply, ApiError> {
         Some(schema) => {
             let sequence = (ctx.op.method.eq_ignore_ascii_case("post")).then(|| ctx.instance.store.lock().next_sequence());
             let asked = answer::Asked { op: ctx.op, instance: &ctx.instance.key, path: &ctx.path, body: &ctx.body, sequence };
-            Ok(Reply::Object(answer::synthesize(ctx.spec, ctx.app.seed(), schema, &asked)))
+            Ok(Reply::Object(answer::synthesize(ctx.spec, ctx.services.seed, schema, &asked)))
         }
         None if status == 200 => Ok(Reply::Raw { status, content_type: "text/html".into(), body: String::new() }),
         None => Ok(Reply::Empty(status)),

@@ -15,7 +15,7 @@ use crate::resources::organizations::{self as orgs, roles_permissions as roles};
 use crate::resources::frontend::attempts;
 use crate::resources::{allowlist, identifiers, invitations, outbox, sessions, users};
 use crate::state::Kind;
-use crate::tokens;
+use crate::resources::tokens;
 
 /// Kinds served by the generic engine or only synthesized: no module owns them.
 const SERVED_GENERICALLY: &[Kind] = &[
@@ -45,7 +45,7 @@ const OWNED: &[Kind] = &[
     invitations::KIND,
     allowlist::ALLOWLIST,
     allowlist::BLOCKLIST,
-    tokens::templates::KIND,
+    tokens::jwt_templates::KIND,
     tokens::sign_in::KIND,
     tokens::actor::KIND,
     tokens::testing::KIND,

@@ -97,7 +97,7 @@ pub(super) fn answer(app: &App, routed: &Routed, instance: Arc<Instance>, input:
         catch_panics(&op.id, || match handler {
             Some(handler) => {
                 let call = FrontendCall {
-                    app,
+                    services: app.services(),
                     spec: routed.spec,
                     op,
                     instance: instance.clone(),
@@ -113,7 +113,7 @@ pub(super) fn answer(app: &App, routed: &Routed, instance: Arc<Instance>, input:
             }
             None if op.success().is_none() && redirect_status(op).is_some() => Ok(synthesized_redirect(op, &raw_query, &body)),
             None => {
-                let ctx = Ctx { app, spec, op, instance: instance.clone(), path, query, raw_query, body, files: Vec::new() };
+                let ctx = Ctx { services: app.services(), spec, op, instance: instance.clone(), path, query, raw_query, body, files: Vec::new() };
                 synthesize(&ctx).map(|reply| response_of(render::render(spec, op, reply, false, app.seed())))
             }
         })

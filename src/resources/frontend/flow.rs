@@ -121,7 +121,7 @@ pub fn identify(call: &FrontendCall, store: &mut Store) -> (String, Vec<String>)
 /// in the request's spec version (declared properties, required ones filled).
 pub fn conform(call: &FrontendCall, status: u16, body: Value) -> Value {
     let Some(schema) = call.op.response_for(status).and_then(|r| r.schema.as_ref()) else { return body };
-    let shape = call.spec.shape(schema, call.app.seed());
+    let shape = call.spec.shape(schema, call.services.seed);
     let mut out = Vec::new();
     shape.write(&body, &mut out);
     serde_json::from_slice(&out).unwrap_or(body)
@@ -142,7 +142,7 @@ impl<'a> Flow<'a> {
     /// Starts a request: key first (never under the store lock), then the
     /// store, then the client.
     pub fn begin(call: &'a FrontendCall<'a>) -> Result<Flow<'a>, ApiError> {
-        let key = keys::for_instance(call.app, &call.instance)?;
+        let key = keys::for_instance(call.services.tokens, &call.instance)?;
         let mut store = call.instance.store.lock();
         let (client_id, cookies) = identify(call, &mut store);
         Ok(Flow { call, key, store, client_id, cookies })
@@ -151,9 +151,9 @@ impl<'a> Flow<'a> {
     /// How tokens of this request are minted.
     pub fn mint(&self) -> Mint<'a> {
         Mint {
-            issuer: &self.call.app.tokens.issuer,
+            issuer: &self.call.services.tokens.issuer,
             origin: self.call.header("origin"),
-            lifetime: self.call.app.config.flows.frontend_token_lifetime.max(1),
+            lifetime: self.call.services.flows.frontend_token_lifetime.max(1),
             organization: None,
         }
     }

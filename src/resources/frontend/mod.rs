@@ -46,14 +46,15 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::app::App;
 use crate::error::ApiError;
+use crate::handler::Services;
 use crate::openapi::{Operation, Spec};
 use crate::state::Instance;
 
 /// One validated Frontend API request, as the surface hands it over.
 pub struct FrontendCall<'a> {
-    pub app: &'a App,
+    /// The server's settings a flow reads (seed, tokens, flows).
+    pub services: Services<'a>,
     /// The FAPI spec version the request was routed against.
     pub spec: &'a Arc<Spec>,
     pub op: &'a Operation,

@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::resources::outbox;
 use crate::resources::passwords;
 use crate::resources::users::{index, USERS};
-use crate::tokens::sign_in as sign_in_tokens;
+use crate::resources::tokens::sign_in as sign_in_tokens;
 
 fn text<'b>(body: &'b Value, field: &str) -> Option<&'b str> {
     body.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
@@ -218,7 +218,7 @@ fn email_address(user: &Value, email_id: &str) -> Result<String, ApiError> {
 
 /// Sends the code to `address` (the user's email `email_id`) and records the attempt's factor as prepared.
 fn send_email_code(flow: &mut Flow, attempt: &mut Value, address: &str, email_id: &str) {
-    let code = flow.call.app.config.flows.verification_code.clone();
+    let code = flow.call.services.flows.verification_code.clone();
     let now = flow.store.now_ms();
     let id = attempt["id"].as_str().unwrap_or("").to_string();
     outbox::send_code_email(&mut flow.store, address, &code, "sign_in_attempt", &id);
@@ -263,7 +263,7 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
             let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
             let attempts = attempt["first_factor_verification"]["attempts"].as_i64().unwrap_or(0) + 1;
             attempt["first_factor_verification"]["attempts"] = json!(attempts);
-            if code != call.app.config.flows.verification_code {
+            if code != call.services.flows.verification_code {
                 let id = attempt["id"].as_str().unwrap_or("").to_string();
                 flow.store.insert(SIGN_INS, &id, attempt);
                 return Err(ApiError::verification_code_incorrect());

@@ -16,10 +16,12 @@
 use serde_json::{json, Value};
 
 use super::roles_permissions as roles;
-use super::{membership_of, public_org_data, require_org, user_identifier, INVITATIONS, ORGS};
+use super::memberships::membership_of;
+use super::{public_org_data, require_org, user_identifier, INVITATIONS, ORGS};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
+use crate::resources::params::{opt_text, required_text};
 use crate::state::listing::matches_query;
 use crate::state::Store;
 
@@ -69,9 +71,9 @@ pub fn view(store: &Store, invitation: &Value, issuer: &str) -> Value {
 /// invitation (fixtures call it too): a valid email that is neither a member's
 /// nor pending already, a known role, an existing inviter.
 pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Result<Value, ApiError> {
-    let text = |field: &str| request.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let email = text("email_address").ok_or_else(|| ApiError::param_missing("email_address"))?.to_lowercase();
-    let role = text("role").ok_or_else(|| ApiError::param_missing("role"))?.to_string();
+    let text = |field: &str| opt_text(request, field);
+    let email = required_text(request, "email_address")?.to_lowercase();
+    let role = required_text(request, "role")?.to_string();
     if !looks_like_email(&email) {
         return Err(ApiError::format_invalid(format!("{email:?} is not a valid email address."))
             .with_param("email_address"));
@@ -155,7 +157,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
     let invitation = insert_invitation(&mut store, &org_id, &ctx.body)?;
-    let answered = view(&store, &invitation, &ctx.app.tokens.issuer);
+    let answered = view(&store, &invitation, &ctx.services.tokens.issuer);
     send_email(&mut store, &answered);
     Ok(Reply::Object(answered))
 }
@@ -190,7 +192,7 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
             }
         }
     }
-    let views: Vec<Value> = created.iter().map(|i| view(&store, i, &ctx.app.tokens.issuer)).collect();
+    let views: Vec<Value> = created.iter().map(|i| view(&store, i, &ctx.services.tokens.issuer)).collect();
     for answered in &views {
         send_email(&mut store, answered);
     }
@@ -205,7 +207,7 @@ fn require_invitation(store: &Store, ctx: &Ctx) -> Result<String, ApiError> {
 fn get(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let id = require_invitation(&store, ctx)?;
-    Ok(Reply::Object(view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.app.tokens.issuer)))
+    Ok(Reply::Object(view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.services.tokens.issuer)))
 }
 
 fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -216,7 +218,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
             return Err(ApiError::not_found("user"));
         }
     }
-    let current = view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.app.tokens.issuer);
+    let current = view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.services.tokens.issuer);
     let status = current.get("status").and_then(Value::as_str).unwrap_or("").to_string();
     if status != "pending" {
         return Err(ApiError::cannot_revoke(format!("The invitation {id} is {status}; only pending invitations can be revoked."))
@@ -227,7 +229,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
     invitation["status"] = json!("revoked");
     invitation["updated_at"] = json!(now);
     let invitation = invitation.clone();
-    Ok(Reply::Object(view(&store, &invitation, &ctx.app.tokens.issuer)))
+    Ok(Reply::Object(view(&store, &invitation, &ctx.services.tokens.issuer)))
 }
 
 /// Filters by `status` (and `email_address`, `query` where declared), sorts, pages.
@@ -237,7 +239,7 @@ fn page(ctx: &Ctx, store: &Store, invitations: Vec<&Value>, forced_status: Optio
     let query = ctx.query.get("query").and_then(Value::as_str).map(str::to_lowercase);
     let views: Vec<Value> = invitations
         .into_iter()
-        .map(|i| view(store, i, &ctx.app.tokens.issuer))
+        .map(|i| view(store, i, &ctx.services.tokens.issuer))
         .filter(|i| status.is_none_or(|s| i.get("status").and_then(Value::as_str) == Some(s)))
         .filter(|i| email.as_deref().is_none_or(|e| i.get("email_address").and_then(Value::as_str) == Some(e)))
         .filter(|i| query.as_deref().is_none_or(|q| matches_query(i, q)))
@@ -249,6 +251,12 @@ fn page(ctx: &Ctx, store: &Store, invitations: Vec<&Value>, forced_status: Optio
 
 fn of_org<'a>(store: &'a Store, org_id: &str) -> Vec<&'a Value> {
     store.iter(INVITATIONS).filter(|i| i.get("_org_id").and_then(Value::as_str) == Some(org_id)).collect()
+}
+
+/// How many invitations to an organization are pending (stored status; an
+/// expired one still counts, as Clerk's `pending_invitations_count` does).
+pub fn pending_count(store: &Store, org_id: &str) -> usize {
+    of_org(store, org_id).into_iter().filter(|i| i.get("status").and_then(Value::as_str) == Some("pending")).count()
 }
 
 fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {

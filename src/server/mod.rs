@@ -11,6 +11,8 @@
 //! # }
 //! ```
 
+mod boot;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -94,7 +96,7 @@ impl MockServer {
             tracing::warn!(pending = pending.len(), "shutting down with undelivered webhooks: {}", pending.join("; "));
         }
         if self.app.config.data_dir.is_some() {
-            match crate::persist::save_all(&self.app) {
+            match crate::persist::save_all(&self.app.instances, self.app.config.data_dir.as_deref(), self.app.seed()) {
                 Ok(saved) => tracing::info!(instances = saved.len(), "state saved"),
                 Err(e) => tracing::error!("saving state failed: {e}"),
             }
