@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::resources::generic::deleted_answer;
+use crate::resources::deleted::deleted_answer;
 use crate::state::Store;
 
 pub use create::insert_user;
