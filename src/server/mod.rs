@@ -218,6 +218,12 @@ async fn serve_one(
     peer: SocketAddr,
     surface: Surface,
 ) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
+    // Read before the request is consumed: a refusal of its head or body on
+    // the Frontend listener still echoes it (CORS).
+    let origin = match surface {
+        Surface::Frontend => req.headers().get(hyper::header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string),
+        Surface::Backend => None,
+    };
     let outcome = match buffer(&app, req, peer).await {
         // Handlers are synchronous and short; they hold the instance lock
         // only while they run, never across an await (a scenario's delay is
@@ -226,7 +232,7 @@ async fn serve_one(
             Surface::Backend => pipeline::handle(&app, &request).await,
             Surface::Frontend => pipeline::handle_frontend(&app, &request).await,
         },
-        Err(err) => Outcome::Respond(Response::error(&err)),
+        Err(err) => Outcome::Respond(pipeline::refused(surface, origin.as_deref(), &err)),
     };
     match outcome {
         Outcome::Respond(response) => Ok(to_hyper(response)),

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use super::token::Mint;
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
-use crate::resources::sessions::{CLIENTS, SESSIONS};
+use crate::resources::sessions::{CLIENT, CLIENTS, SESSIONS};
 use crate::state::Store;
 use crate::tokens::keys::{self, SigningKey};
 
@@ -70,19 +70,15 @@ pub fn random_token(store: &mut Store, prefix: &str) -> String {
 
 /// A new browser client; `dev_browser` binds it to that token.
 pub fn new_client(store: &mut Store, dev_browser: Option<&str>) -> (String, String) {
-    let id = store.new_id("client");
-    let cookie = random_token(store, "cli");
-    let now = store.now_ms();
-    store.insert(
-        CLIENTS,
-        &id,
+    let client = store.create(&CLIENT, |store, _, now| {
         json!({
-            "object": "client", "id": id, "last_active_session_id": null, "sign_in_id": null, "sign_up_id": null,
+            "last_active_session_id": null, "sign_in_id": null, "sign_up_id": null,
             "last_authentication_strategy": null, "created_at": now, "updated_at": now,
-            "_cookie": cookie, "_dev_browser": dev_browser,
-        }),
-    );
-    (id, cookie)
+            "_cookie": random_token(store, "cli"), "_dev_browser": dev_browser,
+        })
+    });
+    let field = |name: &str| client[name].as_str().unwrap_or("").to_string();
+    (field("id"), field("_cookie"))
 }
 
 /// The `Set-Cookie` of the client cookie.

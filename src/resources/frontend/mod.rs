@@ -14,7 +14,7 @@
 //! the request belongs to (dev browser, `__client` cookie or a new one), the
 //! `{response, client}` envelope or a bare body, and any `Set-Cookie`.
 //!
-//! The flows, one module each: [`client`] (clients, dev browser), [`flow`]
+//! The flows, one module each, over the shared vocabulary of [`attempts`]: [`client`] (clients, dev browser), [`flow`]
 //! (identity and answers), [`environment`], [`sign_up`], [`sign_in`],
 //! [`sessions`], [`me`] (organizations), [`handshake`] (also
 //! [`handshake::handshake_payload`] for BAPI's `GET /v1/clients/handshake_payload`),
@@ -27,6 +27,7 @@
 //! assert!(handlers().iter().all(|(id, _)| !id.is_empty()));
 //! ```
 
+pub mod attempts;
 pub mod client;
 pub mod environment;
 pub mod flow;
