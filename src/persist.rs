@@ -174,12 +174,12 @@ mod tests {
     fn a_written_file_reads_back_as_the_same_store() {
         let dir = temp_dir("roundtrip");
         let mut store = Store::new(1, "sk_test_a");
-        store.insert(crate::resources::users::USERS, "user_1", json!({"id": "user_1", "_password": "x"}));
+        store.insert(crate::resources::collections::USERS, "user_1", json!({"id": "user_1", "_password": "x"}));
         store.id_sequence = 9;
         let path = write(&dir, "sk_test_a", &store, 1).unwrap();
         let (key, back) = read(&path).unwrap();
         assert_eq!(key, "sk_test_a");
-        assert_eq!(back.get(crate::resources::users::USERS, "user_1"), store.get(crate::resources::users::USERS, "user_1"));
+        assert_eq!(back.get(crate::resources::collections::USERS, "user_1"), store.get(crate::resources::collections::USERS, "user_1"));
         assert_eq!(back.id_sequence, 9);
         assert!(!dir.join(".sk_test_a.json.tmp").exists());
     }

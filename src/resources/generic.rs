@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::openapi::{resolve, Spec};
-use crate::registry::classify::{collection_key, has_property, is_param, item_action_target, list_items_schema, split_item, Crud};
+use crate::registry::classify::{collection_key, is_param, item_action_target, list_items_schema, split_item, Crud};
+use crate::resources::deleted::deleted_answer;
 use crate::resources::kinds::id_prefix;
 use crate::state::listing::{matches_filter, matches_query, sort_by_order};
 
@@ -192,25 +193,6 @@ fn apply_verb(item: &mut Value, verb: &str, status_enum: &[Value], body: &Value)
         set_status("rejected");
     } else if verb.contains("invite") {
         set_status("invited");
-    }
-}
-
-/// `DeletedObject` where the spec answers one, else the removed item.
-pub fn deleted_answer(ctx: &Ctx, removed: &Value) -> Value {
-    let success = ctx.success_schema().map(|s| ctx.synth().flatten(s)).unwrap_or_default();
-    if has_property(&success, "deleted") {
-        let mut out = Map::new();
-        out.insert("object".into(), removed.get("object").cloned().unwrap_or(Value::String("deleted".into())));
-        out.insert("id".into(), removed.get("id").cloned().unwrap_or(Value::Null));
-        for extra in ["slug", "external_id"] {
-            if let Some(v) = removed.get(extra).filter(|v| !v.is_null()) {
-                out.insert(extra.into(), v.clone());
-            }
-        }
-        out.insert("deleted".into(), Value::Bool(true));
-        Value::Object(out)
-    } else {
-        removed.clone()
     }
 }
 

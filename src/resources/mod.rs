@@ -1,6 +1,8 @@
 //! Resource modules: Clerk's semantics per spec tag, on top of the generic
 //! engine. Each module registers its handlers by operationId.
 
+pub mod collections;
+pub mod deleted;
 pub mod frontend;
 pub mod generic;
 pub mod misc;

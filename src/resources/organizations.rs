@@ -29,14 +29,8 @@ use crate::resources::metadata::deep_merge;
 use crate::state::listing::matches_query;
 use crate::state::Store;
 
-pub const ORGS: crate::state::CollectionKey = crate::state::CollectionKey::new("organizations");
-pub const MEMBERSHIPS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_memberships");
-pub const INVITATIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_invitations");
-pub const DOMAINS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_domains");
-pub const ORGANIZATION: crate::state::Kind = crate::state::Kind::stored("organization", "org", ORGS);
-pub const MEMBERSHIP: crate::state::Kind = crate::state::Kind::stored("organization_membership", "orgmem", MEMBERSHIPS);
-pub const INVITATION: crate::state::Kind = crate::state::Kind::stored("organization_invitation", "orginv", INVITATIONS);
-pub const DOMAIN: crate::state::Kind = crate::state::Kind::stored("organization_domain", "orgdmn", DOMAINS);
+/// Declared in `resources/collections.rs` (below the owners that read each other's).
+pub use crate::resources::collections::{DOMAIN, DOMAINS, INVITATION, INVITATIONS, MEMBERSHIP, MEMBERSHIPS, ORGANIZATION, ORGS};
 
 /// Largest accepted logo, as Clerk documents.
 const MAX_LOGO_BYTES: usize = 10 * 1024 * 1024;
@@ -145,7 +139,7 @@ fn cascade_delete(store: &mut Store, org_id: &str) {
         store.remove_where(collection, |item| item.get("_org_id").and_then(Value::as_str) == Some(org_id));
     }
     store.update_where(
-        crate::resources::sessions::SESSIONS,
+        crate::resources::collections::SESSIONS,
         |session| session.get("last_active_organization_id").and_then(Value::as_str) == Some(org_id),
         |session| session["last_active_organization_id"] = Value::Null,
     );
@@ -208,7 +202,7 @@ pub fn insert_organization(store: &mut Store, body: &Value) -> Result<Value, Api
     let text = |name: &str| field(name).and_then(Value::as_str);
     let name = crate::resources::params::required_text(body, "name")?.to_string();
     let creator = match text("created_by").filter(|s| !s.is_empty()) {
-        Some(user_id) => match store.get(crate::resources::users::USERS, user_id) {
+        Some(user_id) => match store.get(crate::resources::collections::USERS, user_id) {
             Some(user) => Some(user.clone()),
             None => return Err(ApiError::param_invalid("created_by", format!("No user has the id {user_id}."))),
         },
@@ -405,7 +399,7 @@ fn upload_logo(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let id = require_org(&store, ctx.path_param("organization_id"))?;
     if let Some(uploader) = ctx.str_field("uploader_user_id") {
-        if store.get(crate::resources::users::USERS, uploader).is_none() {
+        if store.get(crate::resources::collections::USERS, uploader).is_none() {
             return Err(ApiError::not_found("user"));
         }
     }

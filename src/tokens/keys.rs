@@ -147,15 +147,6 @@ fn kid_for(modulus: &[u8]) -> String {
     format!("ins_{tail}")
 }
 
-/// A fresh RSA-2048 key as a PKCS#1 PEM (0.1–1 s; never under the store lock).
-pub fn generate_pem() -> Result<String, ApiError> {
-    let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-        .map_err(|e| ApiError::internal(format!("generating a signing key failed: {e}")))?;
-    key.to_pkcs1_pem(LineEnding::LF)
-        .map(|pem| pem.to_string())
-        .map_err(|e| ApiError::internal(format!("encoding a signing key failed: {e}")))
-}
-
 fn stored_pem(instance: &Instance) -> Option<String> {
     let store = instance.store.lock();
     store.singleton(SINGLETON)?.get("private_key_pem")?.as_str().map(str::to_string)

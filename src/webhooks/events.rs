@@ -229,7 +229,7 @@ fn deleted_object(object: &Value) -> Value {
 /// The stored user of an id, or its value before this request (a cascade
 /// removed it).
 fn user_of<'a>(store: &'a Store, changes: &'a [Change], id: &str) -> Option<&'a Value> {
-    store.get(crate::resources::users::USERS, id).or_else(|| {
+    store.get(crate::resources::collections::USERS, id).or_else(|| {
         changes.iter().find(|c| c.collection == "users" && c.id == id).and_then(|c| c.before.as_ref())
     })
 }

@@ -82,11 +82,11 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
         return Err(roles::unknown_role(&role));
     }
     let inviter = match text("inviter_user_id") {
-        Some(id) => Some(store.get(crate::resources::users::USERS, id).cloned().ok_or_else(|| ApiError::not_found("user"))?),
+        Some(id) => Some(store.get(crate::resources::collections::USERS, id).cloned().ok_or_else(|| ApiError::not_found("user"))?),
         None => None,
     };
     let already_member = store
-        .iter(crate::resources::users::USERS)
+        .iter(crate::resources::collections::USERS)
         .filter(|u| {
             u.get("email_addresses")
                 .and_then(Value::as_array)
@@ -214,7 +214,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let id = require_invitation(&store, ctx)?;
     if let Some(user) = ctx.str_field("requesting_user_id") {
-        if store.get(crate::resources::users::USERS, user).is_none() {
+        if store.get(crate::resources::collections::USERS, user).is_none() {
             return Err(ApiError::not_found("user"));
         }
     }
@@ -279,7 +279,7 @@ fn list_all(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// Invitations sent to any of the user's email addresses.
 fn list_for_user(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
-    let user = store.get(crate::resources::users::USERS, ctx.path_param("user_id")).ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(crate::resources::collections::USERS, ctx.path_param("user_id")).ok_or_else(|| ApiError::not_found("user"))?;
     let emails: Vec<String> = user
         .get("email_addresses")
         .and_then(Value::as_array)

@@ -39,7 +39,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     }
     let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    if store.get(crate::resources::users::USERS, &user_id).is_none() {
+    if store.get(crate::resources::collections::USERS, &user_id).is_none() {
         return Err(ApiError::param_invalid("user_id", format!("No user has the id {user_id}.")));
     }
     let token = store.try_create(&KIND, |_, id, now_ms| {

@@ -43,12 +43,12 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     }
     let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    if store.get(crate::resources::users::USERS, &user_id).is_none() {
+    if store.get(crate::resources::collections::USERS, &user_id).is_none() {
         return Err(ApiError::not_found("user"));
     }
     let org_id = ctx.str_field("org_id");
     if let Some(org) = org_id {
-        if store.get(crate::resources::organizations::ORGS, org).is_none() {
+        if store.get(crate::resources::collections::ORGS, org).is_none() {
             return Err(ApiError::not_found("organization"));
         }
     }

@@ -82,13 +82,13 @@ fn keys_of(user: &Value) -> Vec<(&'static str, String)> {
 
 /// Rebuilds the tables if they are not in step with the `users` collection.
 pub fn ensure_fresh(store: &mut Store) {
-    let len = store.collection(crate::resources::users::USERS).map(|c| c.items.len()).unwrap_or(0);
+    let len = store.collection(crate::resources::collections::USERS).map(|c| c.items.len()).unwrap_or(0);
     if store.indexes.is_fresh(FAMILY, len) {
         return;
     }
     store.indexes.clear_family(FAMILY);
     let all: Vec<(String, Option<i64>, String, Vec<(&'static str, String)>)> = store
-        .iter(crate::resources::users::USERS)
+        .iter(crate::resources::collections::USERS)
         .filter_map(|u| Some((u["id"].as_str()?.to_string(), u["created_at"].as_i64(), search_text(u), keys_of(u))))
         .collect();
     for (id, created_at, text, keys) in all {
@@ -158,7 +158,7 @@ pub fn unindex(store: &mut Store, user: &Value) {
 
 /// Records that the tables match the collection again.
 pub fn mark_fresh(store: &mut Store) {
-    let len = store.collection(crate::resources::users::USERS).map(|c| c.items.len()).unwrap_or(0);
+    let len = store.collection(crate::resources::collections::USERS).map(|c| c.items.len()).unwrap_or(0);
     store.indexes.mark_fresh(FAMILY, len);
 }
 
@@ -166,7 +166,7 @@ pub fn mark_fresh(store: &mut Store) {
 /// index is a cache). Call [`ensure_fresh`] first.
 pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
     let id = store.indexes.get(table, key)?;
-    let user = store.get(crate::resources::users::USERS, id)?;
+    let user = store.get(crate::resources::collections::USERS, id)?;
     keys_of(user).iter().any(|(t, k)| *t == table && k == key).then(|| id.to_string())
 }
 
@@ -174,10 +174,10 @@ pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
 pub fn replace_user(store: &mut Store, user: Value) {
     let Some(id) = user["id"].as_str().map(String::from) else { return };
     ensure_fresh(store);
-    if let Some(old) = store.get(crate::resources::users::USERS, &id).cloned() {
+    if let Some(old) = store.get(crate::resources::collections::USERS, &id).cloned() {
         unindex(store, &old);
     }
     index(store, &user);
-    store.insert(crate::resources::users::USERS, &id, user);
+    store.insert(crate::resources::collections::USERS, &id, user);
     mark_fresh(store);
 }

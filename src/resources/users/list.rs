@@ -43,7 +43,7 @@ pub fn list_users(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// ordered index: a page costs its size, not the number of users.
 fn unfiltered_page_by_creation(ctx: &Ctx, store: &Store, order: &Order) -> Option<Reply> {
     let paging_only = ctx.query.keys().all(|k| matches!(k.as_str(), "limit" | "offset" | "order_by"));
-    let users = store.collection(crate::resources::users::USERS).map(|c| c.items.len()).unwrap_or(0);
+    let users = store.collection(crate::resources::collections::USERS).map(|c| c.items.len()).unwrap_or(0);
     let ordered = store.indexes.ordered(index::CREATED_AT);
     if !paging_only || order.field != "created_at" || ordered.map(|o| o.len()).unwrap_or(0) != users {
         return None;
@@ -91,7 +91,7 @@ pub fn matching_users<'a>(store: &'a Store, query: &Map<String, Value>) -> Vec<&
         });
     };
     if let Some(ids) = strings(query, "user_id") {
-        narrow(ids.into_iter().filter(|id| store.get(crate::resources::users::USERS, id).is_some()).collect());
+        narrow(ids.into_iter().filter(|id| store.get(crate::resources::collections::USERS, id).is_some()).collect());
     }
     let exact: [ExactFilter; 5] = [
         ("email_address", index::EMAIL, index::normalize_email),
@@ -123,12 +123,12 @@ pub fn matching_users<'a>(store: &'a Store, query: &Map<String, Value>) -> Vec<&
     match candidates {
         // Look each candidate up, then restore creation order.
         Some(ids) => {
-            let mut found: Vec<&Value> = ids.iter().filter_map(|id| store.get(crate::resources::users::USERS, id)).filter(|u| rest.matches(u)).collect();
-            let position = |u: &Value| store.collection(crate::resources::users::USERS).and_then(|c| c.items.get_index_of(u["id"].as_str().unwrap_or(""))).unwrap_or(0);
+            let mut found: Vec<&Value> = ids.iter().filter_map(|id| store.get(crate::resources::collections::USERS, id)).filter(|u| rest.matches(u)).collect();
+            let position = |u: &Value| store.collection(crate::resources::collections::USERS).and_then(|c| c.items.get_index_of(u["id"].as_str().unwrap_or(""))).unwrap_or(0);
             found.sort_by_key(|u| position(u));
             found
         }
-        None => store.iter(crate::resources::users::USERS).filter(|u| rest.matches(u)).collect(),
+        None => store.iter(crate::resources::collections::USERS).filter(|u| rest.matches(u)).collect(),
     }
 }
 
@@ -408,7 +408,7 @@ mod tests {
                 let mut query = Map::new();
                 query.insert(param.into(), json!(word(&mut rng, 3)));
                 let ids = |users: Vec<&Value>| users.iter().map(|u| u["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-                let scanned = ids(store.iter(crate::resources::users::USERS).filter(|u| Predicates::from_query(&query).matches(u)).collect());
+                let scanned = ids(store.iter(crate::resources::collections::USERS).filter(|u| Predicates::from_query(&query).matches(u)).collect());
                 assert_eq!(ids(matching_users(&store, &query)), scanned, "seed {seed} step {step} {query:?}");
             }
         }
