@@ -99,15 +99,24 @@ pub fn opt_bool(body: &Value, field: &str) -> Result<Option<bool>, ApiError> {
     }
 }
 
-/// The boolean fields among `fields` that the body sets, in that order.
-pub fn given_bools(body: &Value, fields: &[&'static str]) -> Result<Vec<(&'static str, bool)>, ApiError> {
+/// The fields among `fields` that the body sets, each read by `read`, in that order.
+fn given_of<T>(
+    body: &Value,
+    fields: &[&'static str],
+    read: fn(&Value, &str) -> Result<Option<T>, ApiError>,
+) -> Result<Vec<(&'static str, T)>, ApiError> {
     let mut set = Vec::new();
     for field in fields {
-        if let Some(b) = opt_bool(body, field)? {
-            set.push((*field, b));
+        if let Some(value) = read(body, field)? {
+            set.push((*field, value));
         }
     }
     Ok(set)
+}
+
+/// The boolean fields among `fields` that the body sets, in that order.
+pub fn given_bools(body: &Value, fields: &[&'static str]) -> Result<Vec<(&'static str, bool)>, ApiError> {
+    given_of(body, fields, opt_bool)
 }
 
 /// An optional object field (metadata).
@@ -121,13 +130,7 @@ pub fn opt_object(body: &Value, field: &str) -> Result<Option<Value>, ApiError> 
 
 /// The object fields among `fields` that the body sets, in that order.
 pub fn given_objects(body: &Value, fields: &[&'static str]) -> Result<Vec<(&'static str, Value)>, ApiError> {
-    let mut set = Vec::new();
-    for field in fields {
-        if let Some(v) = opt_object(body, field)? {
-            set.push((*field, v));
-        }
-    }
-    Ok(set)
+    given_of(body, fields, opt_object)
 }
 
 /// An optional RFC 3339 timestamp field, as unix ms.

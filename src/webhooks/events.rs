@@ -31,6 +31,8 @@
 //! assert_eq!(kinds_of("sessions", Some(&before), Some(&after)), vec![Kind::Named("session.revoked")]);
 //! ```
 
+use std::borrow::Cow;
+
 use serde_json::{json, Value};
 
 use crate::resources::organizations::{self as orgs, domains, invitations, memberships, roles_permissions as roles};
@@ -171,16 +173,18 @@ fn meaningful(collection: &str, v: &Value) -> Value {
     Value::Object(out)
 }
 
-/// One event before rendering: its type and the object `data` shows.
+/// One event before rendering: its type and the object `data` shows
+/// (borrowed from the store where the event shows the object as stored: a
+/// created user is not copied to be written into its payload).
 #[derive(Debug, Clone)]
-pub struct Pending {
+pub struct Pending<'a> {
     pub event_type: String,
-    pub data: Value,
+    pub data: Cow<'a, Value>,
     pub object_id: String,
 }
 
 /// Every event of a request's changes, in order of first touch.
-pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
+pub fn derive<'a>(store: &'a Store, changes: &'a [Change], issuer: &str) -> Vec<Pending<'a>> {
     let mut out = Vec::new();
     for change in changes {
         let Some(family) = family(&change.collection) else { continue };
@@ -195,18 +199,18 @@ pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
                     let data = if change.collection == orgs::MEMBERSHIPS {
                         view(store, changes, &change.collection, object, issuer)
                     } else {
-                        deleted_object(object)
+                        Cow::Owned(deleted_object(object))
                     };
                     (format!("{family}.deleted"), data)
                 }
                 Kind::Named(name) => {
                     let mut data = view(store, changes, &change.collection, object, issuer);
                     if name == "session.removed" && after.is_none() {
-                        data["status"] = json!("removed");
+                        data.to_mut()["status"] = json!("removed");
                     }
                     (name.to_string(), data)
                 }
-                Kind::Email => ("email.created".to_string(), object.clone()),
+                Kind::Email => ("email.created".to_string(), Cow::Borrowed(object)),
             };
             out.push(Pending { event_type, data, object_id: change.id.clone() });
         }
@@ -235,8 +239,8 @@ fn user_of<'a>(store: &'a Store, changes: &'a [Change], id: &str) -> Option<&'a 
 }
 
 /// The object as the BAPI handlers show it.
-fn view(store: &Store, changes: &[Change], collection: &str, object: &Value, issuer: &str) -> Value {
-    match CollectionKey::named(collection) {
+fn view<'a>(store: &Store, changes: &[Change], collection: &str, object: &'a Value, issuer: &str) -> Cow<'a, Value> {
+    Cow::Owned(match CollectionKey::named(collection) {
         orgs::ORGS => orgs::org_view(store, object),
         orgs::MEMBERSHIPS => {
             let mut v = memberships::view(store, object);
@@ -263,8 +267,8 @@ fn view(store: &Store, changes: &[Change], collection: &str, object: &Value, iss
             v["user"] = user.unwrap_or(Value::Null);
             v
         }
-        _ => object.clone(),
-    }
+        _ => return Cow::Borrowed(object),
+    })
 }
 
 #[cfg(test)]

@@ -113,23 +113,29 @@ pub const SEARCH: &str = "users:search";
 
 /// The text a `query` search looks in, lowercase, one field per line.
 pub fn search_text(user: &Value) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let first = user["first_name"].as_str().unwrap_or("");
-    let last = user["last_name"].as_str().unwrap_or("");
-    parts.push(format!("{first} {last}"));
+    // Written into one buffer and lowercased once (every create and update
+    // computes it).
+    let mut text = String::with_capacity(160);
+    text.push_str(user["first_name"].as_str().unwrap_or(""));
+    text.push(' ');
+    text.push_str(user["last_name"].as_str().unwrap_or(""));
+    let mut line = |part: &str| {
+        text.push('\n');
+        text.push_str(part);
+    };
     for (array, field) in [("email_addresses", "email_address"), ("phone_numbers", "phone_number"), ("web3_wallets", "web3_wallet")] {
         for item in user.get(array).and_then(Value::as_array).into_iter().flatten() {
-            if let Some(text) = item[field].as_str() {
-                parts.push(text.to_string());
+            if let Some(part) = item[field].as_str() {
+                line(part);
             }
         }
     }
     for field in ["username", "id", "external_id"] {
-        if let Some(text) = user[field].as_str() {
-            parts.push(text.to_string());
+        if let Some(part) = user[field].as_str() {
+            line(part);
         }
     }
-    parts.join("\n").to_lowercase()
+    text.to_lowercase()
 }
 
 /// Adds a user's keys (after inserting or changing it).
@@ -180,4 +186,20 @@ pub fn replace_user(store: &mut Store, user: Value) {
     index(store, &user);
     store.insert(crate::resources::collections::USERS, &id, user);
     mark_fresh(store);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_search_text_holds_the_name_and_every_identifier_in_lower_case_one_per_line() {
+        let user = json!({
+            "id": "user_1", "first_name": "Ada", "last_name": "LOVELACE", "username": "Ada_L", "external_id": null,
+            "email_addresses": [{"email_address": "Ada@Example.com"}], "phone_numbers": [{"phone_number": "+15555550100"}],
+        });
+        assert_eq!(search_text(&user), "ada lovelace\nada@example.com\n+15555550100\nada_l\nuser_1");
+        assert_eq!(search_text(&json!({"id": "user_2"})), " \nuser_2");
+    }
 }
