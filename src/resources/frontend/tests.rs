@@ -12,7 +12,7 @@ use crate::config::ServeArgs;
 use crate::error::ApiError;
 use crate::openapi::Spec;
 use crate::render::{check_response, Body, Rendered};
-use crate::state::{Instance, Store};
+use crate::state::Instance;
 use crate::tokens::keys;
 
 const FAPI_SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/clerk-openapi/fapi/fapi-2026-05-12.json");
@@ -98,7 +98,7 @@ impl Browser {
         }
     }
 
-    pub fn store(&self) -> parking_lot::MutexGuard<'_, Store> {
+    pub fn store(&self) -> crate::state::StoreGuard<'_> {
         self.instance.store.lock()
     }
 
