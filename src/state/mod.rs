@@ -6,7 +6,7 @@
 //! any API version. Keys starting with `_` inside a stored object are internal
 //! (password hashes, parent ids) and never leave the store.
 //!
-//! Objects are held as compact JSON bytes and decoded when read
+//! Objects are held packed (`packed.rs`) and decoded when read
 //! (`objects.rs`); the instance lock's guard (`lock.rs`) writes changes back
 //! and frees the decoded objects when a request lets go.
 
@@ -17,6 +17,7 @@ pub mod index;
 pub mod kind;
 pub mod lock;
 pub mod objects;
+pub mod packed;
 pub mod search;
 
 pub use kind::{CollectionKey, Kind};

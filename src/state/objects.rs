@@ -1,20 +1,15 @@
-//! The objects of one collection, kept compact: each is stored as its
-//! compact JSON bytes and turned into a `serde_json::Value` only when read.
+//! The objects of one collection, kept compact: each is stored packed
+//! (`packed.rs`: bytes with interned keys) and turned into a
+//! `serde_json::Value` only when read.
 //!
 //! Why: a stored user is ≈ 1.4 KB of JSON but ≈ 10.6 KB as a `Value` with
 //! `preserve_order` (75 allocations: an index map per object, a `String`
 //! per key and per text). Holding every object as bytes makes 100k users
-//! cost ≈ their JSON size; the few objects a request reads are decoded into
-//! a per-slot cell (`OnceLock`, so `get(&self) -> &Value` still works and the
-//! store stays `Sync` for the shared fixture template), and
+//! cost less than their JSON size; the few objects a request reads are
+//! decoded into a per-slot cell (`OnceLock`, so `get(&self) -> &Value` still
+//! works and the store stays `Sync` for the shared fixture template), and
 //! [`Objects::release`] (run by the instance lock's guard when a request lets
-//! go, see `lock.rs`) encodes the changed ones again and drops them all.
-//!
-//! JSON bytes rather than a home-made compact tree: `serde_json` (with
-//! `preserve_order` and `float_roundtrip`) gives back exactly the value it
-//! was given — key order, integers, decimals — so a dump, a webhook's
-//! before/after and a rendered answer cannot tell the difference; decoding
-//! 1.4 KB costs a few microseconds, about a `Value` clone.
+//! go, see `lock.rs`) packs the changed ones again and drops them all.
 //!
 //! Invariants, kept by every method here:
 //! - a slot's index is in `noted` exactly when its value is materialized;
@@ -43,7 +38,7 @@ use serde_json::Value;
 
 /// One stored object.
 struct Slot {
-    /// The object as compact JSON (stale while `dirty`).
+    /// The object packed (stale while `dirty`).
     bytes: Box<[u8]>,
     /// The object decoded, between its first read and the next release.
     value: OnceLock<Value>,
@@ -51,14 +46,7 @@ struct Slot {
     dirty: bool,
 }
 
-fn encode(value: &Value) -> Box<[u8]> {
-    serde_json::to_vec(value).expect("a JSON value always encodes").into_boxed_slice()
-}
-
-fn decode(bytes: &[u8]) -> Value {
-    // The bytes were written by `encode`, so they always decode.
-    serde_json::from_slice(bytes).expect("stored bytes are JSON this module wrote")
-}
+use super::packed::{pack as encode, unpack as decode};
 
 impl Slot {
     fn changed(value: Value) -> Slot {
@@ -217,9 +205,9 @@ impl Objects {
         self.map.iter().map(|(id, slot)| (id, slot.peek()))
     }
 
-    /// Every (id, JSON bytes) without decoding anything.
-    pub fn bytes(&self) -> impl DoubleEndedIterator<Item = (&String, Cow<'_, [u8]>)> {
-        self.map.iter().map(|(id, slot)| (id, slot.current_bytes()))
+    /// The bytes the objects take packed (for measurements).
+    pub fn packed_len(&self) -> usize {
+        self.map.values().map(|slot| slot.current_bytes().len()).sum()
     }
 
     /// How many objects are decoded right now.
