@@ -104,20 +104,6 @@ impl App {
         App { config, specs, frontend_specs: None, frontend_url, plans, instances, tokens, scenarios, journal, webhooks, bundles }
     }
 
-    /// What a serving app sets up after its specs, in order: the fixtures
-    /// (initial state of every instance), the `--scenario`s, and the
-    /// instances saved in `--data-dir`. An error names the file at fault and
-    /// stops start-up.
-    pub fn prepare(&self) -> Result<(), String> {
-        crate::fixtures::install(self).map_err(|e| e.to_string())?;
-        crate::scenario::install(self)?;
-        let restored = crate::persist::restore(self).map_err(|e| e.to_string())?;
-        if restored > 0 {
-            tracing::info!(instances = restored, "state restored from the data directory");
-        }
-        Ok(())
-    }
-
     /// The spec sets of both surfaces: the Backend API's, then the Frontend API's if loaded.
     pub fn spec_sets(&self) -> Vec<&SpecSet> {
         std::iter::once(&self.specs).chain(self.frontend_specs.as_ref()).collect()
@@ -125,6 +111,17 @@ impl App {
 
     pub fn seed(&self) -> u64 {
         self.config.seed
+    }
+
+    /// The parts of the application a handler reads, borrowed for one request.
+    pub fn services(&self) -> crate::handler::Services<'_> {
+        crate::handler::Services {
+            seed: self.config.seed,
+            tokens: &self.tokens,
+            flows: &self.config.flows,
+            bound_url: &self.webhooks.public_url,
+            listen: (&self.config.host, self.config.port),
+        }
     }
 
     /// How operation `op_index` of `spec` is served.

@@ -134,6 +134,10 @@ pub struct SpecArgs {
     pub spec_source: Option<String>,
 }
 
+/// `--frontend-host`'s default: a host under `.localhost` (never a real
+/// domain) that the SDKs accept (`tokens::frontend` says why it needs a dot).
+pub const DEFAULT_FRONTEND_HOST: &str = "clerk.mock.localhost";
+
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -187,7 +191,7 @@ pub struct ServeArgs {
     pub journal_size: usize,
     /// The Frontend API host session tokens name as issuer (`iss: https://<host>`)
     /// and the publishable key encodes; must contain a dot.
-    #[arg(long, env = "CLERK_MOCK_FRONTEND_HOST", default_value = crate::tokens::frontend::DEFAULT_FRONTEND_HOST)]
+    #[arg(long, env = "CLERK_MOCK_FRONTEND_HOST", default_value = DEFAULT_FRONTEND_HOST)]
     pub frontend_host: String,
     /// Port of the Frontend API listener (what clerk-js calls), on the same
     /// host; default: the Backend API port + 1 (a free one when that is 0, and
@@ -304,7 +308,7 @@ impl Default for ServeArgs {
             admin_token: None,
             data_dir: None,
             journal_size: 1000,
-            frontend_host: crate::tokens::frontend::DEFAULT_FRONTEND_HOST.into(),
+            frontend_host: DEFAULT_FRONTEND_HOST.into(),
             frontend_port: None,
             frontend_secret_key: None,
             signing_key: None,

@@ -11,20 +11,55 @@
 //! assert!(matches!(r, Reply::List { total_count: 1, .. }));
 //! ```
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
-use crate::app::App;
+use crate::config::FlowArgs;
 use crate::error::ApiError;
 use crate::openapi::synth::Synth;
 use crate::openapi::validate::UploadedFile;
 use crate::openapi::{Operation, Spec};
 use crate::state::Instance;
+use crate::tokens::TokenSettings;
+
+/// What a handler may read besides its request: plain settings of the whole
+/// server, borrowed for one request. Handlers get these parts rather than
+/// the application that holds them, so nothing under the app (resources,
+/// tokens, this module) depends on it (docs/architecture.md, "Layers").
+///
+/// ```
+/// use clerk_mock::{config::FlowArgs, handler::Services, tokens::TokenSettings};
+/// let (tokens, flows, bound) = (TokenSettings::fallback(), FlowArgs::default(), std::sync::OnceLock::new());
+/// let services = Services { seed: 1, tokens: &tokens, flows: &flows, bound_url: &bound, listen: ("127.0.0.1", 8787) };
+/// assert_eq!(services.public_url(), "http://127.0.0.1:8787");
+/// bound.set("http://127.0.0.1:40123".to_string()).unwrap();
+/// assert_eq!(services.public_url(), "http://127.0.0.1:40123");
+/// ```
+#[derive(Clone, Copy)]
+pub struct Services<'a> {
+    /// `--seed`: what synthesis and generated values are reproducible under.
+    pub seed: u64,
+    /// Frontend host, issuer, publishable key and the configured signing key.
+    pub tokens: &'a TokenSettings,
+    /// The Frontend API's flows: the verification code, token lifetime, URLs.
+    pub flows: &'a FlowArgs,
+    /// The Backend API's URL once its listener is bound (port 0 picks one).
+    pub bound_url: &'a OnceLock<String>,
+    /// `--host` and `--port`, the URL's parts before the listener is bound.
+    pub listen: (&'a str, u16),
+}
+
+impl Services<'_> {
+    /// Where clients reach the Backend API (`http://host:port`, no trailing slash).
+    pub fn public_url(&self) -> String {
+        self.bound_url.get().cloned().unwrap_or_else(|| format!("http://{}:{}", self.listen.0, self.listen.1))
+    }
+}
 
 /// A validated request, ready for a handler.
 pub struct Ctx<'a> {
-    pub app: &'a App,
+    pub services: Services<'a>,
     pub spec: &'a Arc<Spec>,
     pub op: &'a Operation,
     pub instance: Arc<Instance>,
@@ -84,7 +119,7 @@ impl<'a> Ctx<'a> {
 
     /// Schema-driven synthesis over the picked spec.
     pub fn synth(&self) -> Synth<'_> {
-        Synth::new(&self.spec.doc, self.app.seed())
+        Synth::new(&self.spec.doc, self.services.seed)
     }
 
     /// The success response schema of this operation in the picked spec.

@@ -18,9 +18,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::app::App;
 use crate::fixtures::raw;
-use crate::state::Store;
+use crate::state::{Instances, Store};
 
 pub const FORMAT: &str = "clerk-mock-state";
 pub const FORMAT_VERSION: u64 = 1;
@@ -101,19 +100,20 @@ pub fn write(dir: &Path, key: &str, store: &Store, seed: u64) -> Result<PathBuf,
     Ok(path)
 }
 
-/// Saves every instance (shutdown, `POST /__admin/snapshot`); returns the files.
-pub fn save_all(app: &App) -> Result<Vec<PathBuf>, PersistError> {
-    let Some(dir) = &app.config.data_dir else {
+/// Saves every instance into `--data-dir` (shutdown, `POST /__admin/snapshot`),
+/// each file stamped with `seed`; returns the files.
+pub fn save_all(instances: &Instances, data_dir: Option<&Path>, seed: u64) -> Result<Vec<PathBuf>, PersistError> {
+    let Some(dir) = data_dir else {
         return Err(PersistError("no --data-dir is configured".into()));
     };
     std::fs::create_dir_all(dir).map_err(|e| PersistError(format!("cannot create data directory {}: {e}", dir.display())))?;
     let mut saved = Vec::new();
     let mut problems = Vec::new();
-    for key in app.instances.keys() {
-        let instance = app.instances.get_or_create(&key);
+    for key in instances.keys() {
+        let instance = instances.get_or_create(&key);
         // Copy under the lock, write without it.
         let store = instance.store.lock().clone();
-        match write(dir, &key, &store, app.seed()) {
+        match write(dir, &key, &store, seed) {
             Ok(path) => saved.push(path),
             Err(e) => problems.push(e.0),
         }
@@ -127,9 +127,9 @@ pub fn save_all(app: &App) -> Result<Vec<PathBuf>, PersistError> {
 
 /// Restores every instance saved in `--data-dir` (start-up). Hidden files
 /// (our temporary files among them) are ignored; anything else that is not a
-/// state file stops start-up.
-pub fn restore(app: &App) -> Result<usize, PersistError> {
-    let Some(dir) = &app.config.data_dir else { return Ok(0) };
+/// state file stops start-up. A restored store keeps its instance's seed.
+pub fn restore(instances: &Instances, data_dir: Option<&Path>) -> Result<usize, PersistError> {
+    let Some(dir) = data_dir else { return Ok(0) };
     if !dir.exists() {
         return Ok(0);
     }
@@ -149,7 +149,7 @@ pub fn restore(app: &App) -> Result<usize, PersistError> {
             )));
         }
         let (key, mut store) = read(&path)?;
-        let instance = app.instances.get_or_create(&key);
+        let instance = instances.get_or_create(&key);
         let mut slot = instance.store.lock();
         store.seed = slot.seed;
         store.instance_key = key.clone();

@@ -353,3 +353,47 @@ fn the_frontend_listener_has_the_backend_listeners_body_limit() {
     let resp = server.frontend().form("/v1/client/sign_ins", &big, &[("Origin", "http://localhost:3000")]);
     assert_clerk_error(&resp, 413, "request_body_too_large");
 }
+
+/// The CORS headers a credentialed browser needs to read an answer.
+fn assert_cors_for(resp: &Resp, origin: &str) {
+    assert_eq!(resp.header("access-control-allow-origin"), Some(origin), "{}", resp.text);
+    assert_eq!(resp.header("access-control-allow-credentials"), Some("true"), "{}", resp.text);
+    assert_eq!(resp.header("vary"), Some("Origin"), "{}", resp.text);
+}
+
+#[test]
+fn a_body_over_the_limit_on_the_frontend_listener_is_a_413_a_browser_can_read() {
+    let server = TestServer::start_with(|args| args.max_body_bytes = 1024);
+    let big = format!("identifier={}", "a".repeat(4096));
+    let resp = server.frontend().form("/v1/client/sign_ins", &big, &[("Origin", "http://localhost:3000")]);
+    assert_clerk_error(&resp, 413, "request_body_too_large");
+    assert_cors_for(&resp, "http://localhost:3000");
+}
+
+#[test]
+fn a_head_or_uri_over_the_limit_on_the_frontend_listener_is_a_431_or_414_a_browser_can_read() {
+    let server = TestServer::start();
+    let cookie = format!("c={}", "x".repeat(100 * 1024));
+    let headers = [("Origin", "http://localhost:3000"), ("Cookie", cookie.as_str())];
+    let resp = server.frontend().send("GET", "/v1/client", None, Some(&headers));
+    assert_clerk_error(&resp, 431, "request_header_fields_too_large");
+    assert_cors_for(&resp, "http://localhost:3000");
+    let long = format!("/v1/client?redirect_url={}", "a".repeat(20 * 1024));
+    let resp = server.frontend().send("GET", &long, None, Some(&[("Origin", "http://localhost:3000")]));
+    assert_clerk_error(&resp, 414, "request_uri_too_long");
+    assert_cors_for(&resp, "http://localhost:3000");
+}
+
+#[test]
+fn the_backend_listeners_limit_answers_stay_without_cors() {
+    let server = TestServer::start_with(|args| args.max_body_bytes = 1024);
+    let big = serde_json::json!({"first_name": "a".repeat(4096)});
+    let resp = server.client().send(
+        "POST",
+        "/v1/users",
+        Some(("application/json", serde_json::to_vec(&big).unwrap())),
+        Some(&[("Origin", "http://localhost:3000")]),
+    );
+    assert_eq!(resp.status, 413, "{}", resp.text);
+    assert_eq!(resp.header("access-control-allow-origin"), None);
+}

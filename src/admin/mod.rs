@@ -33,6 +33,7 @@
 mod collections;
 pub mod instances;
 pub mod outbox;
+mod signing_key;
 mod scenarios;
 mod state;
 pub mod ui;
@@ -61,7 +62,7 @@ pub fn handle(app: &App, req: &Request) -> Response {
     let result = match (req.method.as_str(), path) {
         ("GET", "/__admin/health") => Ok(Response::json(200, &health(app, req))),
         (_, p) if p == "/__admin/signing_key" || p.starts_with("/__admin/signing_key/") => {
-            return crate::tokens::admin::handle(app, req)
+            return signing_key::handle(app, req)
         }
         ("POST", "/__admin/reset") => Ok(reset(app, req)),
         ("GET", "/__admin/state") => state::get(app, req),
@@ -196,7 +197,7 @@ fn health(app: &App, req: &Request) -> Value {
             "version": s.version, "operations": s.operations.len(), "file": s.source.display().to_string()
         })).collect::<Vec<_>>()),
     });
-    if let (Some(out), Some(tokens)) = (body.as_object_mut(), crate::tokens::admin::health_fields(app, req).as_object()) {
+    if let (Some(out), Some(tokens)) = (body.as_object_mut(), signing_key::health_fields(app, req).as_object()) {
         out.extend(tokens.clone());
     }
     body

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use super::{query_value, require_instance};
 use crate::app::App;
 use crate::error::ApiError;
-use crate::pipeline::{Request, Response};
+use crate::wire::{Request, Response};
 use crate::resources::frontend::environment;
 use crate::resources::outbox;
 

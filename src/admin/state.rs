@@ -42,7 +42,7 @@ pub fn snapshot(app: &App) -> Result<Response, ApiError> {
     if app.config.data_dir.is_none() {
         return Err(ApiError::data_dir_not_configured());
     }
-    let files = crate::persist::save_all(app).map_err(|e| ApiError::internal(e.0))?;
+    let files = crate::persist::save_all(&app.instances, app.config.data_dir.as_deref(), app.seed()).map_err(|e| ApiError::internal(e.0))?;
     let files: Vec<Value> = files.iter().map(|p| Value::String(p.display().to_string())).collect();
     Ok(Response::json(200, &json!({"object": "snapshot", "saved": files.len(), "files": files})))
 }

@@ -125,7 +125,7 @@ fn remove(app: &App, req: &Request, id: Option<&str>) -> Result<Response, ApiErr
     let removed = match instance_key(app, req)? {
         Some(k) => {
             let instance = app.instances.get_or_create(&k);
-            let n = webhooks::remove_instance_endpoints(&mut instance.store.lock(), id);
+            let n = crate::resources::svix::remove_instance_endpoints(&mut instance.store.lock(), id);
             // A global endpoint can be removed by id from any instance's view.
             if n == 0 && id.is_some() { app.webhooks.remove_global(id) } else { n }
         }

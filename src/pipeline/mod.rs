@@ -26,6 +26,7 @@
 mod backend;
 pub mod declared;
 pub mod frontend;
+mod stages;
 mod surface;
 
 use std::sync::Arc;
@@ -39,7 +40,8 @@ use crate::scenario::{self, Facts, Verdict};
 
 pub use crate::wire::{trace_id, Outcome, Request, Response};
 pub use frontend::UNBOUND_INSTANCE;
-pub use surface::{Routed, Surface};
+pub use stages::{Routed, Validated};
+pub use surface::Surface;
 
 /// Serves one request that arrived on the Backend API listener.
 pub async fn handle(app: &App, req: &Request) -> Outcome {
@@ -76,6 +78,22 @@ pub async fn handle_frontend(app: &App, req: &Request) -> Outcome {
         }
         Outcome::Drop => Outcome::Drop,
     }
+}
+
+/// The answer to a request the server refused before any stage (a head over
+/// `--max-header-bytes` or `--max-uri-bytes`, a body over `--max-body-bytes`:
+/// 431, 414, 413). On the Frontend listener it carries the CORS headers of
+/// every Frontend answer, so a browser reads Clerk's error rather than an
+/// opaque network failure; the Backend listener's is the bare envelope.
+///
+/// `Origin: http://localhost:3000` + a 2 MB form on the Frontend listener →
+/// 413 `request_body_too_large` with `Access-Control-Allow-Origin: http://localhost:3000`.
+pub fn refused(surface: Surface, origin: Option<&str>, err: &ApiError) -> Response {
+    let mut response = Response::error(err);
+    if surface == Surface::Frontend {
+        frontend::cors::decorate_for(origin, &mut response);
+    }
+    response
 }
 
 /// The stages, then the journal, for one surface.
@@ -147,57 +165,24 @@ async fn serve(app: &App, surface: Surface, req: &Request, trace: &mut Trace) ->
         Verdict::Continue => {}
     }
 
-    // 5 validate, 6 dispatch, 7 render
+    // 5 validate
+    let input = validate(surface, &routed, raw_query, req)?;
+
+    // 6 dispatch, 7 render
     let response = match surface {
-        Surface::Backend => backend::answer(app, &routed, instance, raw_query, req)?,
-        Surface::Frontend => frontend::answer(app, &routed, instance, raw_query, req)?,
+        Surface::Backend => backend::answer(app, &routed, instance, input, req)?,
+        Surface::Frontend => frontend::answer(app, &routed, instance, input, req)?,
     };
     Ok(Outcome::Respond(response))
 }
 
-/// Runs a handler with the instance's change recorder on (when webhooks
-/// are), then marks cached renderings stale after a write and emits the
-/// webhook events of what changed: the same for both surfaces, so a FAPI
-/// sign-up sends `user.created` like a BAPI create.
-fn with_changes<T>(app: &App, instance: &Arc<crate::state::Instance>, req: &Request, run: impl FnOnce() -> T) -> T {
-    let webhooks = app.webhooks.enabled();
-    if webhooks {
-        instance.store.lock().record_changes(true);
-    }
-    let result = run();
-    // Every store write marked cached renderings stale itself (`Store::touch`).
-    if webhooks {
-        let mut store = instance.store.lock();
-        if !store.recorder.is_empty() {
-            // Still under the lock: events of one instance queue in the
-            // order their changes happened.
-            let changes = store.take_changes();
-            app.webhooks.emit(&store, &changes, &origin(req), &app.tokens.issuer);
-        }
-    }
-    result
-}
-
-/// Who sent a request, as webhook events report it.
-fn origin(req: &Request) -> crate::webhooks::Origin {
-    let forwarded = req.header("x-forwarded-for").and_then(|v| v.split(',').next()).map(|v| v.trim().to_string());
-    crate::webhooks::Origin {
-        client_ip: forwarded.or_else(|| req.peer.map(|p| p.ip().to_string())).unwrap_or_default(),
-        user_agent: req.header("user-agent").unwrap_or("").to_string(),
-    }
-}
-
-/// Runs a handler; a panic inside becomes a 500 in Clerk's envelope.
-fn catch_panics<T>(operation: &str, run: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        tracing::error!(operation = %operation, "handler panicked: {what}");
-        Err(ApiError::internal(format!("The mock failed while serving {operation}: {what}")))
-    })
+/// Stage 5, one stage for both surfaces: path and query against their
+/// schemas (400/422, every violation), then the body by the surface's reader.
+fn validate(surface: Surface, routed: &Routed, raw_query: Vec<(String, String)>, req: &Request) -> Result<Validated, ApiError> {
+    let (spec, op) = (routed.spec, routed.op);
+    let (path, query) = stages::validate_params(spec, op, &routed.params, &surface.checked_query(&raw_query))?;
+    let (body, files) = surface.read_body(spec, op, req)?;
+    Ok(Validated { path, query, raw_query, body, files })
 }
 
 /// Adds the request to the journal.

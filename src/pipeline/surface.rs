@@ -1,6 +1,7 @@
 //! The two API surfaces over the same instances, and the stages where they
 //! differ: which spec set and version a request gets, how its method and
-//! path are read, and which instance it belongs to.
+//! path are read, which instance it belongs to, and how its query and body
+//! are read for validation.
 //!
 //! ```text
 //!                 Backend API (bapi)                     Frontend API (fapi)
@@ -9,15 +10,21 @@
 //! method          as sent                                POST + ?_method=PUT|PATCH|DELETE, or as sent
 //! path            /v1/users ≡ /users                     /v1/client as sent (/client tried as /v1/client)
 //! instance        Authorization: Bearer sk_… (401)       Clerk-Secret-Key → --frontend-secret-key → first key seen → unbound
+//! validate        every query pair; bodies strictly     transport parameters aside; forms leniently (form.rs)
 //! registry        Registry plans (resources/)            resources::frontend::handlers(), else synthesis
 //! envelope        shapes of the picked spec              the handler's own ({response, client} or bare)
 //! ```
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
+use serde_json::Value;
+
+use super::stages::Routed;
+use super::{backend, frontend};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::openapi::routes::RouteMatch;
+use crate::openapi::validate::UploadedFile;
 use crate::openapi::{Operation, Spec, SpecSet};
 use crate::wire::Request;
 
@@ -28,18 +35,6 @@ pub enum Surface {
     Backend,
     /// Clerk's Frontend API: what clerk-js calls from the browser.
     Frontend,
-}
-
-/// A request matched to an operation of one spec (or, on the Backend API,
-/// to a project-declared operation: [`super::declared`]).
-pub struct Routed<'a> {
-    pub spec: &'a Arc<Spec>,
-    pub op: &'a Operation,
-    /// The operation's index in `spec.operations`; `None` for a declared one.
-    pub op_index: Option<usize>,
-    pub params: Vec<(String, String)>,
-    /// The method after `?_method=` tunnelling (Frontend API) or as sent.
-    pub method: String,
 }
 
 impl Surface {
@@ -76,7 +71,7 @@ impl Surface {
         let spec = specs.pick(self.requested_version(req).as_deref());
         let method = match self {
             Surface::Backend => req.method.clone(),
-            Surface::Frontend => super::frontend::tunnelled_method(req),
+            Surface::Frontend => frontend::tunnelled_method(req),
         };
         let found = match self {
             // A declared path is exact and checked first: the spec's own
@@ -107,7 +102,30 @@ impl Surface {
     pub fn instance_key(self, app: &App, op: &Operation, req: &Request) -> Result<String, ApiError> {
         match self {
             Surface::Backend => authenticate(app, op, req),
-            Surface::Frontend => super::frontend::instance_key(app, req),
+            Surface::Frontend => frontend::instance_key(app, req),
+        }
+    }
+
+    /// Stage 5: the query pairs checked against the operation's parameters:
+    /// all of them on the Backend API; on the Frontend API all but the
+    /// transport parameters clerk-js puts on every request
+    /// ([`frontend::TRANSPORT_PARAMS`]), which are never a 4xx.
+    pub fn checked_query(self, raw_query: &[(String, String)]) -> Cow<'_, [(String, String)]> {
+        match self {
+            Surface::Backend => Cow::Borrowed(raw_query),
+            Surface::Frontend => {
+                Cow::Owned(raw_query.iter().filter(|(k, _)| !frontend::TRANSPORT_PARAMS.contains(&k.as_str())).cloned().collect())
+            }
+        }
+    }
+
+    /// Stage 5: the body, read and validated the surface's way: strictly by
+    /// the spec layer on the Backend API, as a lenient form on the Frontend
+    /// API ([`frontend::form`]; no uploaded files are kept there).
+    pub fn read_body(self, spec: &Spec, op: &Operation, req: &Request) -> Result<(Value, Vec<UploadedFile>), ApiError> {
+        match self {
+            Surface::Backend => backend::read_body(spec, op, req),
+            Surface::Frontend => Ok((frontend::form::read_body(spec, op, req.header("content-type"), &req.body)?, Vec::new())),
         }
     }
 }

@@ -12,9 +12,10 @@
 //! ```
 
 use crate::resources::organizations::{self as orgs, roles_permissions as roles};
-use crate::resources::{allowlist, identifiers, invitations, sessions, users};
+use crate::resources::frontend::attempts;
+use crate::resources::{allowlist, identifiers, invitations, outbox, sessions, users};
 use crate::state::Kind;
-use crate::tokens;
+use crate::resources::tokens;
 
 /// Kinds served by the generic engine or only synthesized: no module owns them.
 const SERVED_GENERICALLY: &[Kind] = &[
@@ -22,7 +23,6 @@ const SERVED_GENERICALLY: &[Kind] = &[
     Kind::inline("domain", "dmn"),
     Kind::inline("machine", "mch"),
     Kind::inline("redirect_url", "ru"),
-    Kind::inline("sign_up_attempt", "sua"),
     Kind::inline("oauth_application", "oa"),
     Kind::inline("saml_connection", "samlc"),
     Kind::inline("enterprise_connection", "entc"),
@@ -45,10 +45,14 @@ const OWNED: &[Kind] = &[
     invitations::KIND,
     allowlist::ALLOWLIST,
     allowlist::BLOCKLIST,
-    tokens::templates::KIND,
+    tokens::jwt_templates::KIND,
     tokens::sign_in::KIND,
     tokens::actor::KIND,
     tokens::testing::KIND,
+    outbox::EMAIL,
+    outbox::SMS_MESSAGE,
+    attempts::SIGN_IN,
+    attempts::SIGN_UP,
 ];
 
 /// Every kind: owned ones, identifications (inline in their user), generic ones.

@@ -14,6 +14,8 @@ pub mod kinds;
 pub mod metadata;
 pub mod passwords;
 pub mod rfc3339;
+pub mod svix;
+pub mod tokens;
 pub mod totp;
 pub mod users;
 
@@ -30,10 +32,10 @@ pub fn register_all(registry: &mut Registry) {
     misc::register(registry);
     organizations::register(registry);
     sessions::register(registry);
-    crate::tokens::register(registry);
+    tokens::register(registry);
     users::register(registry);
     identifiers::register(registry);
     invitations::register(registry);
     allowlist::register(registry);
-    crate::webhooks::svix::register(registry);
+    svix::register(registry);
 }

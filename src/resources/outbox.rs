@@ -24,10 +24,14 @@
 
 use serde_json::{json, Value};
 
-use crate::state::Store;
+use crate::state::{CollectionKey, Kind, Store};
 
-pub const EMAILS: crate::state::CollectionKey = crate::state::CollectionKey::new("emails");
-pub const SMS: crate::state::CollectionKey = crate::state::CollectionKey::new("sms_messages");
+/// Every email Clerk would have sent (`email`, `ema_…`).
+pub const EMAILS: CollectionKey = CollectionKey::new("emails");
+pub const EMAIL: Kind = Kind::stored("email", "ema", EMAILS);
+/// Every SMS Clerk would have sent (`sms_message`, `sms_…`).
+pub const SMS: CollectionKey = CollectionKey::new("sms_messages");
+pub const SMS_MESSAGE: Kind = Kind::stored("sms_message", "sms", SMS);
 
 /// What a message says and what it belongs to.
 pub struct Message<'a> {
@@ -49,56 +53,48 @@ pub struct Message<'a> {
 
 /// Keeps an email; returns it.
 pub fn send_email(store: &mut Store, message: Message) -> Value {
-    let id = store.new_id("ema");
-    let now = store.now_ms();
-    let email = json!({
-        "object": "email",
-        "id": id,
-        "to_email_address": message.to,
-        "slug": message.slug,
-        "from_email_name": "notifications",
-        "reply_to_email_name": null,
-        "email_address_id": null,
-        "user_id": null,
-        "subject": message.subject,
-        "body": message.html.unwrap_or(message.text),
-        "body_plain": message.text,
-        "data": message.data,
-        "delivered_by_clerk": true,
-        "code": message.code,
-        "link": message.link,
-        "belongs_to": {"object": message.object, "id": message.object_id},
-        "status": "delivered",
-        "created_at": now,
-    });
-    store.insert(EMAILS, &id, email.clone());
-    email
+    store.create(&EMAIL, |_, _, now| {
+        json!({
+            "to_email_address": message.to,
+            "slug": message.slug,
+            "from_email_name": "notifications",
+            "reply_to_email_name": null,
+            "email_address_id": null,
+            "user_id": null,
+            "subject": message.subject,
+            "body": message.html.unwrap_or(message.text),
+            "body_plain": message.text,
+            "data": message.data,
+            "delivered_by_clerk": true,
+            "code": message.code,
+            "link": message.link,
+            "belongs_to": {"object": message.object, "id": message.object_id},
+            "status": "delivered",
+            "created_at": now,
+        })
+    })
 }
 
 /// Keeps an SMS; returns it.
 pub fn send_sms(store: &mut Store, message: Message) -> Value {
-    let id = store.new_id("sms");
-    let now = store.now_ms();
-    let sms = json!({
-        "object": "sms_message",
-        "id": id,
-        "to_phone_number": message.to,
-        "slug": message.slug,
-        "message": message.text,
-        "data": message.data,
-        "code": message.code,
-        "link": message.link,
-        "belongs_to": {"object": message.object, "id": message.object_id},
-        "status": "delivered",
-        "created_at": now,
-    });
-    store.insert(SMS, &id, sms.clone());
-    sms
+    store.create(&SMS_MESSAGE, |_, _, now| {
+        json!({
+            "to_phone_number": message.to,
+            "slug": message.slug,
+            "message": message.text,
+            "data": message.data,
+            "code": message.code,
+            "link": message.link,
+            "belongs_to": {"object": message.object, "id": message.object_id},
+            "status": "delivered",
+            "created_at": now,
+        })
+    })
 }
 
 /// The messages of a collection, newest first, optionally only those to `to`
 /// (case-insensitive; an email address or a phone number).
-pub fn list<'a>(store: &'a Store, collection: crate::state::CollectionKey<'_>, to: Option<&str>) -> Vec<&'a Value> {
+pub fn list<'a>(store: &'a Store, collection: CollectionKey<'_>, to: Option<&str>) -> Vec<&'a Value> {
     let wanted = to.map(|t| t.trim().to_lowercase());
     let mut found: Vec<&Value> = store
         .iter(collection)
@@ -112,7 +108,7 @@ pub fn list<'a>(store: &'a Store, collection: crate::state::CollectionKey<'_>, t
 }
 
 /// Removes every message of a collection (optionally only those to `to`); returns how many.
-pub fn clear(store: &mut Store, collection: crate::state::CollectionKey<'_>, to: Option<&str>) -> usize {
+pub fn clear(store: &mut Store, collection: CollectionKey<'_>, to: Option<&str>) -> usize {
     let wanted = to.map(|t| t.trim().to_lowercase());
     store.remove_where(collection, |m| {
         let recipient = m["to_email_address"].as_str().or_else(|| m["to_phone_number"].as_str()).unwrap_or("");

@@ -21,7 +21,8 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::organizations;
 use crate::state::Store;
-use crate::tokens::{keys, session_token};
+use crate::resources::tokens::session_token;
+use crate::tokens::keys;
 
 pub const SESSIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("sessions");
 pub const CLIENTS: crate::state::CollectionKey = crate::state::CollectionKey::new("clients");
@@ -191,7 +192,7 @@ fn create_template_token(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// The claims of a token this instance signed, or an error with `status`
 /// saying why not.
 fn verified_claims(ctx: &Ctx, token: &str, check_expiry: bool, status: u16) -> Result<Value, ApiError> {
-    let key = keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     key.verify(token, check_expiry).map_err(|why| {
         ApiError::token_invalid(&why).with_status(status)
     })

@@ -381,13 +381,14 @@ pub fn check_operations(scenario: &Scenario, sets: &[&SpecSet]) -> Result<(), St
     Ok(())
 }
 
-/// Loads the `--scenario` references for every instance (start-up).
-pub fn install(app: &crate::app::App) -> Result<(), String> {
-    for reference in app.config.scenarios.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+/// Loads the `--scenario` references for every instance (start-up), each
+/// checked against the operations of `sets`.
+pub fn install(references: &[String], sets: &[&SpecSet], scenarios: &Scenarios) -> Result<(), String> {
+    for reference in references.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
         let scenario = bundled::load(reference)?;
-        check_operations(&scenario, &app.spec_sets())?;
+        check_operations(&scenario, sets)?;
         tracing::info!(scenario = %scenario.name, rules = scenario.rules.len(), "scenario active for every instance");
-        app.scenarios.add(scenario, Scope::Global);
+        scenarios.add(scenario, Scope::Global);
     }
     Ok(())
 }

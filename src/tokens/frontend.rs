@@ -14,8 +14,8 @@
 
 use base64::Engine;
 
-/// A host under `.localhost` (never a real domain) that the SDKs accept.
-pub const DEFAULT_FRONTEND_HOST: &str = "clerk.mock.localhost";
+/// The default host (a flag's default, so it lives with the flags).
+pub use crate::config::DEFAULT_FRONTEND_HOST;
 
 /// `pk_test_` + base64(`host$`) without `=` padding, as Clerk builds
 /// development keys (`buildPublishableKey` strips it). The exact string

@@ -32,7 +32,6 @@ use rsa::{BigUint, RsaPrivateKey};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::app::App;
 use crate::error::ApiError;
 use crate::state::Instance;
 
@@ -164,11 +163,11 @@ fn stored_pem(instance: &Instance) -> Option<String> {
 
 /// The instance's current key, created on first use (the configured one, or
 /// a generated one). Call it without holding the instance's store lock.
-pub fn for_instance(app: &App, instance: &Instance) -> Result<Arc<SigningKey>, ApiError> {
+pub fn for_instance(settings: &super::TokenSettings, instance: &Instance) -> Result<Arc<SigningKey>, ApiError> {
     let pem = match stored_pem(instance) {
         Some(pem) => pem,
         None => {
-            let candidate = match &app.tokens.signing_key_pem {
+            let candidate = match &settings.signing_key_pem {
                 Some(pem) => pem.clone(),
                 None => super::key_pool::take()?,
             };

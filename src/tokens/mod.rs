@@ -1,12 +1,17 @@
 //! Tokens: what the mock signs and how a client verifies it.
 //!
+//! The low key-and-signing service: it knows keys, JWTs and the settings
+//! they are made with, and no resource, handler or application. The token
+//! *operations* (JWKS, session, template, sign-in, actor and testing tokens)
+//! are resources (`resources/tokens/`); `/__admin/signing_key…` is the admin
+//! API's (`admin/signing_key.rs`).
+//!
 //! - [`keys`]: one RSA-2048 signing key per instance (configured or generated),
-//!   kept in the instance's store; [`jwks`] publishes it at `GET /v1/jwks`.
+//!   kept in the instance's store; [`key_pool`] generates keys ahead,
+//!   [`rs256`] signs with a key parsed once.
 //! - [`frontend`]: the frontend host, the issuer and the publishable key.
-//! - [`session_token`]: Clerk's v2 session token claims; [`templates`]: JWT
-//!   templates and their shortcodes.
-//! - [`sign_in`], [`actor`], [`testing`]: the stateful one-off tokens.
-//! - [`admin`]: `/__admin/signing_key…` (show the key, rotate it).
+//! - [`claims`]: how v2 session tokens encode permissions; [`templates`]:
+//!   rendering a JWT template's shortcodes, signing with a custom key.
 //!
 //! ```
 //! use clerk_mock::tokens::TokenSettings;
@@ -15,20 +20,14 @@
 //! assert!(settings.publishable_key.starts_with("pk_test_"));
 //! ```
 
-pub mod actor;
-pub mod admin;
+pub mod claims;
 pub mod frontend;
-pub mod jwks;
 pub mod key_pool;
 pub mod keys;
 pub mod rs256;
-pub mod session_token;
-pub mod sign_in;
 pub mod templates;
-pub mod testing;
 
 use crate::config::ServeArgs;
-use crate::registry::Registry;
 
 /// Token-related configuration, checked once at start-up.
 #[derive(Debug, Clone)]
@@ -76,15 +75,6 @@ impl TokenSettings {
             signing_key_pem: None,
         }
     }
-}
-
-/// Registers the token operations (JWKS, JWT templates, sign-in, actor and testing tokens).
-pub fn register(registry: &mut Registry) {
-    jwks::register(registry);
-    templates::register(registry);
-    sign_in::register(registry);
-    actor::register(registry);
-    testing::register(registry);
 }
 
 /// Unix seconds now (token claims are in seconds, stored timestamps in ms).

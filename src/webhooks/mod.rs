@@ -20,7 +20,6 @@ pub mod delivery;
 pub mod endpoints;
 pub mod events;
 pub mod signing;
-pub mod svix;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -29,14 +28,13 @@ use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use serde_json::{json, Value};
 
+use crate::resources::svix::{self, ENDPOINTS_KEY};
 use crate::scenario::Scenarios;
 use crate::state::{changes::Change, ids, Store};
 use catalogue::Catalogue;
 use delivery::{Deliveries, Message};
 use endpoints::{Endpoint, Scope};
 
-/// The store settings document that holds an instance's endpoints.
-pub const ENDPOINTS_KEY: &str = "webhook_endpoints";
 /// Events kept for `GET /__admin/webhooks/events`, oldest dropped first.
 pub const MAX_EVENTS: usize = 50_000;
 
@@ -230,26 +228,9 @@ pub fn endpoint_to_stored(e: &Endpoint) -> Value {
     json!({"id": e.id, "url": e.url, "secret": e.secret.text, "event_types": e.filter, "created_at": e.created_at})
 }
 
-/// Adds an endpoint to an instance's store.
+/// Adds an endpoint to an instance's store (the list `resources::svix` owns).
 pub fn add_instance_endpoint(store: &mut Store, endpoint: &Endpoint) {
-    let list = store.singleton_mut(ENDPOINTS_KEY, || json!([]));
-    if !list.is_array() {
-        *list = json!([]);
-    }
-    if let Some(a) = list.as_array_mut() {
-        a.push(endpoint_to_stored(endpoint));
-    }
-}
-
-/// Removes endpoints of an instance (`None`: all); how many went.
-pub fn remove_instance_endpoints(store: &mut Store, id: Option<&str>) -> usize {
-    if store.singleton(ENDPOINTS_KEY).is_none() {
-        return 0;
-    }
-    let Some(list) = store.singleton_mut(ENDPOINTS_KEY, || json!([])).as_array_mut() else { return 0 };
-    let before = list.len();
-    list.retain(|e| id.is_some_and(|id| e["id"] != id));
-    before - list.len()
+    svix::add_stored_endpoint(store, endpoint_to_stored(endpoint));
 }
 
 /// A fresh endpoint id.

@@ -24,6 +24,13 @@ pub const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// Adds the CORS headers to an answer; one that already names its allowed
 /// origin (a bundle file's `*`) is left as it is.
 pub fn decorate(req: &Request, response: &mut Response) {
+    decorate_for(req.header("origin"), response);
+}
+
+/// [`decorate`] for the `Origin` a request sent (`None`: sent none), where
+/// no [`Request`] was built: an answer to a head or body over the
+/// listener's limits.
+pub fn decorate_for(origin: Option<&str>, response: &mut Response) {
     if response.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("access-control-allow-origin")) {
         return;
     }
@@ -35,7 +42,7 @@ pub fn decorate(req: &Request, response: &mut Response) {
         .filter(|v| !v.to_ascii_lowercase().contains("origin"))
         .map_or_else(|| "Origin".to_string(), |v| if v.is_empty() { "Origin".into() } else { format!("{v}, Origin") });
     response.set_header("vary", vary);
-    let Some(origin) = req.header("origin").filter(|o| !o.is_empty()) else { return };
+    let Some(origin) = origin.filter(|o| !o.is_empty()) else { return };
     response.set_header("access-control-allow-origin", origin);
     response.set_header("access-control-allow-credentials", "true");
     response.set_header("access-control-expose-headers", EXPOSED_HEADERS);

@@ -29,9 +29,7 @@ pub mod form;
 
 use std::sync::Arc;
 
-use super::backend::{response_of, synthesize, validate_params};
-use super::surface::Routed;
-use super::{catch_panics, with_changes};
+use super::stages::{catch_panics, response_of, synthesize, with_changes, Routed, Validated};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::handler::Ctx;
@@ -88,20 +86,10 @@ pub fn instance_key(app: &App, req: &Request) -> Result<String, ApiError> {
     Ok(app.instances.first_secret_key().unwrap_or_else(|| UNBOUND_INSTANCE.to_string()))
 }
 
-/// Validates, dispatches and checks one routed Frontend API request.
-pub(super) fn answer(
-    app: &App,
-    routed: &Routed,
-    instance: Arc<Instance>,
-    raw_query: Vec<(String, String)>,
-    req: &Request,
-) -> Result<Response, ApiError> {
+/// Dispatches and checks one validated Frontend API request.
+pub(super) fn answer(app: &App, routed: &Routed, instance: Arc<Instance>, input: Validated, req: &Request) -> Result<Response, ApiError> {
     let (spec, op) = (routed.spec, routed.op);
-    // 5 validate: transport parameters aside, as the Backend API does; bodies leniently.
-    let checked_query: Vec<(String, String)> =
-        raw_query.iter().filter(|(k, _)| !TRANSPORT_PARAMS.contains(&k.as_str())).cloned().collect();
-    let (path, query) = validate_params(spec, op, &routed.params, &checked_query)?;
-    let body = form::read_body(spec, op, req.header("content-type"), &req.body)?;
+    let Validated { path, query, raw_query, body, .. } = input;
 
     // 6 dispatch: the handler table, else synthesis from the success schema.
     let handler = handler_for(&op.id);
@@ -109,7 +97,7 @@ pub(super) fn answer(
         catch_panics(&op.id, || match handler {
             Some(handler) => {
                 let call = FrontendCall {
-                    app,
+                    services: app.services(),
                     spec: routed.spec,
                     op,
                     instance: instance.clone(),
@@ -125,7 +113,7 @@ pub(super) fn answer(
             }
             None if op.success().is_none() && redirect_status(op).is_some() => Ok(synthesized_redirect(op, &raw_query, &body)),
             None => {
-                let ctx = Ctx { app, spec, op, instance: instance.clone(), path, query, raw_query, body, files: Vec::new() };
+                let ctx = Ctx { services: app.services(), spec, op, instance: instance.clone(), path, query, raw_query, body, files: Vec::new() };
                 synthesize(&ctx).map(|reply| response_of(render::render(spec, op, reply, false, app.seed())))
             }
         })

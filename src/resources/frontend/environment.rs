@@ -115,7 +115,7 @@ pub fn document(call: &FrontendCall, store: &Store) -> Value {
         "privacy_policy_url": null, "terms_url": null, "logo_url": null, "favicon_url": null, "logo_image": null,
         "favicon_image": null, "logo_image_url": null, "favicon_image_url": null,
     });
-    let urls = urls(&call.app.config.flows, &call.app.tokens.frontend_host, &overrides(store));
+    let urls = urls(&call.services.flows, &call.services.tokens.frontend_host, &overrides(store));
     let home = urls["home_url"].clone();
     for derived in ["user_profile_url", "waitlist_url", "oauth_consent_url", "after_sign_out_one_url", "after_sign_out_all_url",
         "after_switch_session_url", "after_join_waitlist_url", "organization_profile_url", "create_organization_url",

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use super::token::Mint;
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
-use crate::resources::sessions::{CLIENTS, SESSIONS};
+use crate::resources::sessions::{CLIENT, CLIENTS, SESSIONS};
 use crate::state::{Store, StoreGuard};
 use crate::tokens::keys::{self, SigningKey};
 
@@ -69,19 +69,15 @@ pub fn random_token(store: &mut Store, prefix: &str) -> String {
 
 /// A new browser client; `dev_browser` binds it to that token.
 pub fn new_client(store: &mut Store, dev_browser: Option<&str>) -> (String, String) {
-    let id = store.new_id("client");
-    let cookie = random_token(store, "cli");
-    let now = store.now_ms();
-    store.insert(
-        CLIENTS,
-        &id,
+    let client = store.create(&CLIENT, |store, _, now| {
         json!({
-            "object": "client", "id": id, "last_active_session_id": null, "sign_in_id": null, "sign_up_id": null,
+            "last_active_session_id": null, "sign_in_id": null, "sign_up_id": null,
             "last_authentication_strategy": null, "created_at": now, "updated_at": now,
-            "_cookie": cookie, "_dev_browser": dev_browser,
-        }),
-    );
-    (id, cookie)
+            "_cookie": random_token(store, "cli"), "_dev_browser": dev_browser,
+        })
+    });
+    let field = |name: &str| client[name].as_str().unwrap_or("").to_string();
+    (field("id"), field("_cookie"))
 }
 
 /// The `Set-Cookie` of the client cookie.
@@ -124,7 +120,7 @@ pub fn identify(call: &FrontendCall, store: &mut Store) -> (String, Vec<String>)
 /// in the request's spec version (declared properties, required ones filled).
 pub fn conform(call: &FrontendCall, status: u16, body: Value) -> Value {
     let Some(schema) = call.op.response_for(status).and_then(|r| r.schema.as_ref()) else { return body };
-    let shape = call.spec.shape(schema, call.app.seed());
+    let shape = call.spec.shape(schema, call.services.seed);
     let mut out = Vec::new();
     shape.write(&body, &mut out);
     serde_json::from_slice(&out).unwrap_or(body)
@@ -145,7 +141,7 @@ impl<'a> Flow<'a> {
     /// Starts a request: key first (never under the store lock), then the
     /// store, then the client.
     pub fn begin(call: &'a FrontendCall<'a>) -> Result<Flow<'a>, ApiError> {
-        let key = keys::for_instance(call.app, &call.instance)?;
+        let key = keys::for_instance(call.services.tokens, &call.instance)?;
         let mut store = call.instance.store.lock();
         let (client_id, cookies) = identify(call, &mut store);
         Ok(Flow { call, key, store, client_id, cookies })
@@ -154,9 +150,9 @@ impl<'a> Flow<'a> {
     /// How tokens of this request are minted.
     pub fn mint(&self) -> Mint<'a> {
         Mint {
-            issuer: &self.call.app.tokens.issuer,
+            issuer: &self.call.services.tokens.issuer,
             origin: self.call.header("origin"),
-            lifetime: self.call.app.config.flows.frontend_token_lifetime.max(1),
+            lifetime: self.call.services.flows.frontend_token_lifetime.max(1),
             organization: None,
         }
     }

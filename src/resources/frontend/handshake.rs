@@ -116,7 +116,7 @@ fn directives(flow: &mut Flow, app_host: &str, dev_browser: &str) -> Result<Vec<
     let db_cookie = format!("{dev_browser}; Path=/; SameSite=Lax; Max-Age={YEAR}");
     let mut names = vec![String::new()];
     if flow.call.raw_query_value("suffixed_cookies") == Some("true") {
-        names.extend(suffixes(&flow.call.app.tokens.publishable_key).into_iter().map(|s| format!("_{s}")));
+        names.extend(suffixes(&flow.call.services.tokens.publishable_key).into_iter().map(|s| format!("_{s}")));
     }
     let mut out = Vec::new();
     for suffix in &names {

@@ -57,7 +57,7 @@ fn emails_of(flow: &Flow, user_id: &str) -> Vec<String> {
 }
 
 fn invitation_view(flow: &Flow, invitation: &Value) -> Value {
-    let mut out = invitations::view(&flow.store, invitation, &flow.call.app.tokens.issuer);
+    let mut out = invitations::view(&flow.store, invitation, &flow.call.services.tokens.issuer);
     out["organization_id"] = invitation["_org_id"].clone();
     out
 }

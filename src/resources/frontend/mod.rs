@@ -14,7 +14,7 @@
 //! the request belongs to (dev browser, `__client` cookie or a new one), the
 //! `{response, client}` envelope or a bare body, and any `Set-Cookie`.
 //!
-//! The flows, one module each: [`client`] (clients, dev browser), [`flow`]
+//! The flows, one module each, over the shared vocabulary of [`attempts`]: [`client`] (clients, dev browser), [`flow`]
 //! (identity and answers), [`environment`], [`sign_up`], [`sign_in`],
 //! [`sessions`], [`me`] (organizations), [`handshake`] (also
 //! [`handshake::handshake_payload`] for BAPI's `GET /v1/clients/handshake_payload`),
@@ -27,6 +27,7 @@
 //! assert!(handlers().iter().all(|(id, _)| !id.is_empty()));
 //! ```
 
+pub mod attempts;
 pub mod client;
 pub mod environment;
 pub mod flow;
@@ -45,14 +46,15 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::app::App;
 use crate::error::ApiError;
+use crate::handler::Services;
 use crate::openapi::{Operation, Spec};
 use crate::state::Instance;
 
 /// One validated Frontend API request, as the surface hands it over.
 pub struct FrontendCall<'a> {
-    pub app: &'a App,
+    /// The server's settings a flow reads (seed, tokens, flows).
+    pub services: Services<'a>,
     /// The FAPI spec version the request was routed against.
     pub spec: &'a Arc<Spec>,
     pub op: &'a Operation,

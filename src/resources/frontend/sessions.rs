@@ -22,7 +22,7 @@ use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations;
 use crate::resources::sessions::{start_session_on_client, SESSIONS};
-use crate::tokens::session_token;
+use crate::resources::tokens::session_token;
 
 /// Starts a session for `user_id` on this browser's client and makes it the
 /// last active one. Single-session mode: other live sessions of the client end.
@@ -141,7 +141,7 @@ pub fn create_template_token(call: &FrontendCall) -> Result<FrontendAnswer, ApiE
     live_session(&flow)?;
     let template = call.path.get("template_name").and_then(Value::as_str).unwrap_or("").to_string();
     let key = flow.key.clone();
-    let jwt = session_token::sign_template_token(&mut flow.store, &key, &call.app.tokens.issuer, path_session(call), &template, None)?;
+    let jwt = session_token::sign_template_token(&mut flow.store, &key, &call.services.tokens.issuer, path_session(call), &template, None)?;
     bare_token(flow, jwt)
 }
 

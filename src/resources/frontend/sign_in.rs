@@ -14,19 +14,14 @@
 
 use serde_json::{json, Value};
 
+use super::attempts::{ABANDON_AFTER_MS, CODE_LIFETIME_MS, SIGN_IN, SIGN_INS};
 use super::flow::{self, Flow};
 use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::outbox;
 use crate::resources::passwords;
-use crate::resources::users::index;
-use crate::tokens::sign_in as sign_in_tokens;
-
-pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_ins");
-/// Clerk abandons an unfinished sign-in after a day.
-const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
-/// Codes expire after 10 minutes.
-pub const CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
+use crate::resources::users::{index, USERS};
+use crate::resources::tokens::sign_in as sign_in_tokens;
 
 fn text<'b>(body: &'b Value, field: &str) -> Option<&'b str> {
     body.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
@@ -72,25 +67,33 @@ fn user_data(user: &Value) -> Value {
     json!({"first_name": user["first_name"], "last_name": user["last_name"], "image_url": user["image_url"], "has_image": user["has_image"]})
 }
 
+/// A new attempt of this client, stored: made once every check of the
+/// request it answers has passed, so a refused request leaves none behind.
 fn new_attempt(flow: &mut Flow, identifier: Option<&str>, user: Option<&Value>) -> Value {
-    let id = flow.store.new_id("sia");
-    let now = flow.store.now_ms();
     let status = if user.is_some() { "needs_first_factor" } else { "needs_identifier" };
-    json!({
-        "object": "sign_in_attempt", "id": id, "status": status,
-        "supported_identifiers": ["email_address", "username"],
-        "supported_first_factors": user.map(first_factors), "supported_second_factors": null,
-        "first_factor_verification": null, "second_factor_verification": null,
-        "identifier": identifier, "user_data": user.map(user_data), "created_session_id": null,
-        "abandon_at": now + ABANDON_AFTER_MS, "created_at": now,
-        "_user_id": user.and_then(|u| u["id"].as_str()), "_client_id": flow.client_id,
+    let client_id = flow.client_id.clone();
+    flow.store.create(&SIGN_IN, |_, _, now| {
+        json!({
+            "status": status,
+            "supported_identifiers": ["email_address", "username"],
+            "supported_first_factors": user.map(first_factors), "supported_second_factors": null,
+            "first_factor_verification": null, "second_factor_verification": null,
+            "identifier": identifier, "user_data": user.map(user_data), "created_session_id": null,
+            "abandon_at": now + ABANDON_AFTER_MS, "created_at": now,
+            "_user_id": user.and_then(|u| u["id"].as_str()), "_client_id": client_id,
+        })
     })
+}
+
+/// The stored user of an id.
+fn stored_user(flow: &Flow, user_id: &str) -> Option<Value> {
+    flow.store.get(USERS, user_id).cloned()
 }
 
 /// Stores the attempt, points the client at it, answers it with the client.
 fn save_and_answer(mut flow: Flow, attempt: Value) -> Result<FrontendAnswer, ApiError> {
     let id = attempt["id"].as_str().unwrap_or("").to_string();
-    flow.store.insert(COLLECTION, &id, attempt.clone());
+    flow.store.insert(SIGN_INS, &id, attempt.clone());
     flow.update_client(|c| c["sign_in_id"] = json!(id));
     flow.wrapped(attempt)
 }
@@ -117,22 +120,28 @@ pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
         return save_and_answer(flow, attempt);
     };
     let user_id = find_user(&mut flow.store, identifier).ok_or_else(ApiError::identifier_not_found)?;
-    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().unwrap_or(Value::Null);
+    let user = stored_user(&flow, &user_id).unwrap_or(Value::Null);
     check_allowed(&user)?;
-    let mut attempt = new_attempt(&mut flow, Some(identifier), Some(&user));
     match (text(body, "strategy"), body.get("password").and_then(Value::as_str)) {
         (Some("password") | None, Some(password)) => {
             check_password(&user, password)?;
+            let mut attempt = new_attempt(&mut flow, Some(identifier), Some(&user));
             attempt["first_factor_verification"] = json!({"object": "verification_password", "status": "verified", "strategy": "password", "attempts": 1});
             complete(&mut flow, &mut attempt, "password");
+            save_and_answer(flow, attempt)
         }
         (Some("email_code"), _) => {
             let email_id = user["primary_email_address_id"].as_str().unwrap_or("").to_string();
-            prepare_email_code(&mut flow, &mut attempt, &user, &email_id)?;
+            let address = email_address(&user, &email_id)?;
+            let mut attempt = new_attempt(&mut flow, Some(identifier), Some(&user));
+            send_email_code(&mut flow, &mut attempt, &address, &email_id);
+            save_and_answer(flow, attempt)
         }
-        _ => {}
+        _ => {
+            let attempt = new_attempt(&mut flow, Some(identifier), Some(&user));
+            save_and_answer(flow, attempt)
+        }
     }
-    save_and_answer(flow, attempt)
 }
 
 fn check_password(user: &Value, password: &str) -> Result<(), ApiError> {
@@ -156,7 +165,7 @@ fn ticket(mut flow: Flow, ticket: &str) -> Result<FrontendAnswer, ApiError> {
         return Err(ApiError::ticket_invalid(&format!("the sign-in token is {}", stored["status"].as_str().unwrap_or("expired"))));
     }
     let user_id = stored["user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(|| ApiError::ticket_invalid("its user no longer exists"))?;
+    let user = stored_user(&flow, &user_id).ok_or_else(|| ApiError::ticket_invalid("its user no longer exists"))?;
     check_allowed(&user)?;
     if let Some(t) = flow.store.get_mut(sign_in_tokens::COLLECTION, &token_id) {
         t["status"] = json!("accepted");
@@ -172,10 +181,21 @@ fn ticket(mut flow: Flow, ticket: &str) -> Result<FrontendAnswer, ApiError> {
 /// The attempt a path names, if it belongs to this client.
 fn load(flow: &Flow) -> Result<Value, ApiError> {
     let id = flow.call.path.get("sign_in_id").and_then(Value::as_str).unwrap_or("");
-    match flow.store.get(COLLECTION, id) {
+    match flow.store.get(SIGN_INS, id) {
         Some(a) if a["_client_id"] == flow.client_id.as_str() => Ok(a.clone()),
         _ => Err(flow::not_found(flow.call, "sign in")),
     }
+}
+
+/// What both factor steps start from: the path's attempt, still open, and its user.
+fn open_for_factor(flow: &Flow) -> Result<(Value, Value), ApiError> {
+    let attempt = load(flow)?;
+    if attempt["status"] == "complete" {
+        return Err(ApiError::verification_already_verified());
+    }
+    let user_id = attempt["_user_id"].as_str().unwrap_or("");
+    let user = stored_user(flow, user_id).ok_or_else(ApiError::identifier_not_found)?;
+    Ok((attempt, user))
 }
 
 pub fn get(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
@@ -184,40 +204,39 @@ pub fn get(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     flow.wrapped(attempt)
 }
 
-/// Sends the code to the attempt's email address `email_id` and records it as prepared.
-fn prepare_email_code(flow: &mut Flow, attempt: &mut Value, user: &Value, email_id: &str) -> Result<(), ApiError> {
-    let address = user["email_addresses"]
+/// The address of the user's email `email_id` (a 422 when it has none such).
+fn email_address(user: &Value, email_id: &str) -> Result<String, ApiError> {
+    user["email_addresses"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|e| e["id"] == email_id)
         .and_then(|e| e["email_address"].as_str())
-        .ok_or_else(|| ApiError::param_invalid("email_address_id", format!("{email_id} is not an email address of this account.")))?
-        .to_string();
-    let code = flow.call.app.config.flows.verification_code.clone();
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::param_invalid("email_address_id", format!("{email_id} is not an email address of this account.")))
+}
+
+/// Sends the code to `address` (the user's email `email_id`) and records the attempt's factor as prepared.
+fn send_email_code(flow: &mut Flow, attempt: &mut Value, address: &str, email_id: &str) {
+    let code = flow.call.services.flows.verification_code.clone();
     let now = flow.store.now_ms();
     let id = attempt["id"].as_str().unwrap_or("").to_string();
-    outbox::send_code_email(&mut flow.store, &address, &code, "sign_in_attempt", &id);
+    outbox::send_code_email(&mut flow.store, address, &code, "sign_in_attempt", &id);
     attempt["first_factor_verification"] = json!({
         "object": "verification_otp", "status": "unverified", "strategy": "email_code",
         "attempts": 0, "expire_at": now + CODE_LIFETIME_MS,
     });
     attempt["_code_email_id"] = json!(email_id);
-    Ok(())
 }
 
 pub fn prepare_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let mut flow = Flow::begin(call)?;
-    let mut attempt = load(&flow)?;
-    if attempt["status"] == "complete" {
-        return Err(ApiError::verification_already_verified());
-    }
-    let user_id = attempt["_user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
+    let (mut attempt, user) = open_for_factor(&flow)?;
     match text(&call.body, "strategy") {
         Some("email_code") => {
             let email_id = text(&call.body, "email_address_id").or(user["primary_email_address_id"].as_str()).unwrap_or("").to_string();
-            prepare_email_code(&mut flow, &mut attempt, &user, &email_id)?;
+            let address = email_address(&user, &email_id)?;
+            send_email_code(&mut flow, &mut attempt, &address, &email_id);
         }
         Some("password") => {}
         Some(other) => return Err(ApiError::strategy_invalid(other)),
@@ -228,12 +247,7 @@ pub fn prepare_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
 
 pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let mut flow = Flow::begin(call)?;
-    let mut attempt = load(&flow)?;
-    if attempt["status"] == "complete" {
-        return Err(ApiError::verification_already_verified());
-    }
-    let user_id = attempt["_user_id"].as_str().unwrap_or("").to_string();
-    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().ok_or_else(ApiError::identifier_not_found)?;
+    let (mut attempt, user) = open_for_factor(&flow)?;
     check_allowed(&user)?;
     match text(&call.body, "strategy") {
         Some("password") => {
@@ -249,9 +263,9 @@ pub fn attempt_first_factor(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
             let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
             let attempts = attempt["first_factor_verification"]["attempts"].as_i64().unwrap_or(0) + 1;
             attempt["first_factor_verification"]["attempts"] = json!(attempts);
-            if code != call.app.config.flows.verification_code {
+            if code != call.services.flows.verification_code {
                 let id = attempt["id"].as_str().unwrap_or("").to_string();
-                flow.store.insert(COLLECTION, &id, attempt);
+                flow.store.insert(SIGN_INS, &id, attempt);
                 return Err(ApiError::verification_code_incorrect());
             }
             attempt["first_factor_verification"]["status"] = json!("verified");

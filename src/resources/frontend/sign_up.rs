@@ -14,16 +14,15 @@
 
 use serde_json::{json, Map, Value};
 
+use super::attempts::{ABANDON_AFTER_MS, CODE_LIFETIME_MS, SIGN_UP, SIGN_UPS};
 use super::flow::{self, Flow};
-use super::sign_in::CODE_LIFETIME_MS;
 use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::outbox;
 use crate::resources::passwords;
-use crate::resources::users::{checks, index, insert_user, model};
+use crate::resources::users::{checks, index, insert_user, model, USERS};
+use crate::state::Store;
 
-pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_ups");
-const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// What the environment requires (`environment.rs`): an email and a password.
 const REQUIRED: &[&str] = &["email_address", "password"];
 const OPTIONAL: &[&str] = &["first_name", "last_name", "username", "phone_number"];
@@ -44,11 +43,11 @@ fn prepared_verification(now: i64) -> Value {
 }
 
 /// Takes the fields a create or update body sets, checked as Clerk does.
-fn apply_fields(flow: &mut Flow, attempt: &mut Value, body: &Value) -> Result<(), ApiError> {
-    index::ensure_fresh(&mut flow.store);
+fn apply_fields(store: &mut Store, attempt: &mut Value, body: &Value) -> Result<(), ApiError> {
+    index::ensure_fresh(store);
     if let Some(email) = text(body, "email_address") {
         checks::check_email(email, "email_address")?;
-        checks::ensure_free(&flow.store, index::EMAIL, &index::normalize_email(email), "email_address", None)?;
+        checks::ensure_free(&*store, index::EMAIL, &index::normalize_email(email), "email_address", None)?;
         if attempt["email_address"].as_str() != Some(email) {
             attempt["email_address"] = json!(email);
             attempt["verifications"]["email_address"] = Value::Null;
@@ -56,12 +55,12 @@ fn apply_fields(flow: &mut Flow, attempt: &mut Value, body: &Value) -> Result<()
     }
     if let Some(username) = text(body, "username") {
         checks::check_username(username)?;
-        checks::ensure_free(&flow.store, index::USERNAME, &index::normalize_username(username), "username", None)?;
+        checks::ensure_free(&*store, index::USERNAME, &index::normalize_username(username), "username", None)?;
         attempt["username"] = json!(username);
     }
     if let Some(password) = body.get("password").and_then(Value::as_str) {
         passwords::check_policy(password, false)?;
-        let salt = format!("{}:{}:{}", flow.store.instance_key, flow.store.seed, flow.store.id_sequence);
+        let salt = format!("{}:{}:{}", store.instance_key, store.seed, store.id_sequence);
         attempt["_password"] = passwords::hash(password, &salt);
         attempt["password_enabled"] = json!(true);
     }
@@ -74,7 +73,7 @@ fn apply_fields(flow: &mut Flow, attempt: &mut Value, body: &Value) -> Result<()
         attempt["unsafe_metadata"] = metadata.clone();
     }
     if body.get("legal_accepted").is_some_and(|v| v == true || v == "true") {
-        attempt["legal_accepted_at"] = json!(flow.store.now_ms());
+        attempt["legal_accepted_at"] = json!(store.now_ms());
     }
     Ok(())
 }
@@ -103,17 +102,22 @@ fn refresh_status(attempt: &mut Value) {
     }
 }
 
-fn new_attempt(flow: &mut Flow) -> Value {
-    let id = flow.store.new_id("sua");
-    let now = flow.store.now_ms();
-    json!({
-        "object": "sign_up_attempt", "id": id, "status": "missing_requirements",
-        "required_fields": REQUIRED, "optional_fields": OPTIONAL, "missing_fields": [], "unverified_fields": [],
-        "verifications": {"email_address": null, "phone_number": null, "web3_wallet": null, "external_account": null},
-        "username": null, "email_address": null, "phone_number": null, "web3_wallet": null, "password_enabled": false,
-        "first_name": null, "last_name": null, "unsafe_metadata": {}, "public_metadata": {}, "custom_action": false,
-        "external_id": null, "created_session_id": null, "created_user_id": null,
-        "abandon_at": now + ABANDON_AFTER_MS, "legal_accepted_at": null, "created_at": now, "_client_id": flow.client_id,
+/// A new attempt of this client with the fields `body` sets, stored only
+/// when they pass their checks (a refused create leaves no attempt behind).
+fn new_attempt(flow: &mut Flow, body: &Value) -> Result<Value, ApiError> {
+    let client_id = flow.client_id.clone();
+    flow.store.try_create(&SIGN_UP, |store, _, now| {
+        let mut attempt = json!({
+            "status": "missing_requirements",
+            "required_fields": REQUIRED, "optional_fields": OPTIONAL, "missing_fields": [], "unverified_fields": [],
+            "verifications": {"email_address": null, "phone_number": null, "web3_wallet": null, "external_account": null},
+            "username": null, "email_address": null, "phone_number": null, "web3_wallet": null, "password_enabled": false,
+            "first_name": null, "last_name": null, "unsafe_metadata": {}, "public_metadata": {}, "custom_action": false,
+            "external_id": null, "created_session_id": null, "created_user_id": null,
+            "abandon_at": now + ABANDON_AFTER_MS, "legal_accepted_at": null, "created_at": now, "_client_id": client_id,
+        });
+        apply_fields(store, &mut attempt, body)?;
+        Ok(attempt)
     })
 }
 
@@ -133,7 +137,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
     let user = insert_user(&mut flow.store, &Value::Object(body))?;
     let user_id = user["id"].as_str().unwrap_or("").to_string();
     let now = flow.store.now_ms();
-    if let Some(stored) = flow.store.get_mut(crate::resources::users::USERS, &user_id) {
+    if let Some(stored) = flow.store.get_mut(USERS, &user_id) {
         stored["_password"] = attempt["_password"].clone();
         stored["password_last_updated_at"] = json!(now);
         stored["legal_accepted_at"] = attempt["legal_accepted_at"].clone();
@@ -150,7 +154,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
 
 fn save_and_answer(mut flow: Flow, attempt: Value) -> Result<FrontendAnswer, ApiError> {
     let id = attempt["id"].as_str().unwrap_or("").to_string();
-    flow.store.insert(COLLECTION, &id, attempt.clone());
+    flow.store.insert(SIGN_UPS, &id, attempt.clone());
     flow.update_client(|c| c["sign_up_id"] = json!(id));
     flow.wrapped(attempt)
 }
@@ -160,15 +164,14 @@ pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     if flow.acting_session().is_some() {
         return Err(ApiError::session_exists());
     }
-    let mut attempt = new_attempt(&mut flow);
-    apply_fields(&mut flow, &mut attempt, &call.body)?;
+    let mut attempt = new_attempt(&mut flow, &call.body)?;
     finish_if_ready(&mut flow, &mut attempt)?;
     save_and_answer(flow, attempt)
 }
 
 fn load(flow: &Flow) -> Result<Value, ApiError> {
     let id = flow.call.path.get("sign_up_id").and_then(Value::as_str).unwrap_or("");
-    match flow.store.get(COLLECTION, id) {
+    match flow.store.get(SIGN_UPS, id) {
         Some(a) if a["_client_id"] == flow.client_id.as_str() => Ok(a.clone()),
         _ => Err(flow::not_found(flow.call, "sign up")),
     }
@@ -191,7 +194,7 @@ pub fn get(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
 pub fn update(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let mut flow = Flow::begin(call)?;
     let mut attempt = open(&flow)?;
-    apply_fields(&mut flow, &mut attempt, &call.body)?;
+    apply_fields(&mut flow.store, &mut attempt, &call.body)?;
     finish_if_ready(&mut flow, &mut attempt)?;
     save_and_answer(flow, attempt)
 }
@@ -211,7 +214,7 @@ pub fn prepare_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let Some(email) = attempt["email_address"].as_str().map(String::from) else {
         return Err(ApiError::param_missing("email_address"));
     };
-    let code = call.app.config.flows.verification_code.clone();
+    let code = call.services.flows.verification_code.clone();
     let id = attempt["id"].as_str().unwrap_or("").to_string();
     outbox::send_code_email(&mut flow.store, &email, &code, "sign_up_attempt", &id);
     let now = flow.store.now_ms();
@@ -229,9 +232,9 @@ pub fn attempt_verification(call: &FrontendCall) -> Result<FrontendAnswer, ApiEr
     let code = text(&call.body, "code").ok_or_else(|| ApiError::param_missing("code"))?;
     let attempts = attempt["verifications"]["email_address"]["attempts"].as_i64().unwrap_or(0) + 1;
     attempt["verifications"]["email_address"]["attempts"] = json!(attempts);
-    if code != call.app.config.flows.verification_code {
+    if code != call.services.flows.verification_code {
         let id = attempt["id"].as_str().unwrap_or("").to_string();
-        flow.store.insert(COLLECTION, &id, attempt);
+        flow.store.insert(SIGN_UPS, &id, attempt);
         return Err(ApiError::verification_code_incorrect());
     }
     attempt["verifications"]["email_address"]["status"] = json!("verified");

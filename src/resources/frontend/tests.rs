@@ -7,13 +7,13 @@ use std::sync::{Arc, LazyLock};
 use serde_json::{json, Map, Value};
 
 use super::{handlers, FrontendAnswer, FrontendCall};
-use crate::app::App;
-use crate::config::ServeArgs;
+use crate::config::{FlowArgs, ServeArgs};
 use crate::error::ApiError;
+use crate::handler::Services;
 use crate::openapi::Spec;
 use crate::render::{check_response, Body, Rendered};
-use crate::state::Instance;
-use crate::tokens::keys;
+use crate::state::{Instance, Instances};
+use crate::tokens::{keys, TokenSettings};
 
 const FAPI_SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/clerk-openapi/fapi/fapi-2026-05-12.json");
 
@@ -21,7 +21,11 @@ static SPEC: LazyLock<Option<Arc<Spec>>> = LazyLock::new(|| Spec::load(std::path
 
 /// One browser against one instance: its cookie jar is the `__client` cookie.
 pub struct Browser {
-    pub app: App,
+    /// What the surface would hand over from the application (defaults).
+    pub seed: u64,
+    pub tokens: TokenSettings,
+    pub flows: FlowArgs,
+    pub bound_url: std::sync::OnceLock<String>,
     pub spec: Arc<Spec>,
     pub instance: Arc<Instance>,
     pub cookie: Option<String>,
@@ -43,9 +47,13 @@ impl Answer {
 /// A browser over a fresh instance, or `None` when the FAPI spec is not there.
 pub fn browser() -> Option<Browser> {
     let spec = SPEC.clone()?;
-    let app = App::with_loaded_specs(ServeArgs::default(), vec![spec.clone()]).ok()?;
-    let instance = app.instances.get_or_create("sk_test_flows");
-    Some(Browser { app, spec, instance, cookie: None, origin: "http://localhost:3000".into() })
+    let config = ServeArgs::default();
+    // As the application does at start-up: synthesis names ids from the table of kinds.
+    crate::openapi::synth::set_id_prefixes(crate::resources::kinds::id_prefix);
+    let tokens = TokenSettings::from_config(&config).ok()?;
+    let instance = Instances::new(config.seed).get_or_create("sk_test_flows");
+    let (seed, flows, bound_url) = (config.seed, config.flows, std::sync::OnceLock::new());
+    Some(Browser { seed, tokens, flows, bound_url, spec, instance, cookie: None, origin: "http://localhost:3000".into() })
 }
 
 impl Browser {
@@ -58,7 +66,7 @@ impl Browser {
             headers.push(("cookie".into(), format!("__client={c}")));
         }
         let call = FrontendCall {
-            app: &self.app,
+            services: self.services(),
             spec: &self.spec,
             op,
             instance: self.instance.clone(),
@@ -98,12 +106,16 @@ impl Browser {
         }
     }
 
+    fn services(&self) -> Services<'_> {
+        Services { seed: self.seed, tokens: &self.tokens, flows: &self.flows, bound_url: &self.bound_url, listen: ("127.0.0.1", 8787) }
+    }
+
     pub fn store(&self) -> crate::state::StoreGuard<'_> {
         self.instance.store.lock()
     }
 
     pub fn key(&self) -> Arc<keys::SigningKey> {
-        keys::for_instance(&self.app, &self.instance).unwrap()
+        keys::for_instance(&self.tokens, &self.instance).unwrap()
     }
 
     /// A user made the Backend API's way.
@@ -442,7 +454,7 @@ fn a_nonce_handshake_redirects_back_and_its_payload_signs_the_app_in_once() {
     let dev = &params.iter().find(|(k, _)| k == "__clerk_db_jwt").unwrap().1;
     let payload = super::handshake::handshake_payload(&b.instance, nonce).unwrap();
     let directives: Vec<&str> = payload["directives"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
-    let suffix = super::handshake::cookie_suffix(&b.app.tokens.publishable_key);
+    let suffix = super::handshake::cookie_suffix(&b.tokens.publishable_key);
     for name in ["__session", "__client_uat", "__clerk_db_jwt", &format!("__session_{suffix}"), &format!("__client_uat_{suffix}")] {
         assert!(directives.iter().any(|d| d.starts_with(&format!("{name}="))), "{name} in {directives:?}");
     }

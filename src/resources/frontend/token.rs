@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::resources::organizations;
 use crate::state::Store;
 use crate::tokens::keys::SigningKey;
-use crate::tokens::session_token::{self, Loaded};
+use crate::resources::tokens::session_token::{self, Loaded};
 
 /// The JWT header category of session tokens (templates use another).
 pub const SESSION_CATEGORY: &str = "cl_B7d4PD111AAA";

@@ -15,6 +15,7 @@
 
 use serde_json::{json, Value};
 
+use super::attempts::{SIGN_INS, SIGN_UPS};
 use super::token::{self, Mint};
 use crate::error::ApiError;
 use crate::resources::organizations::{self, memberships, MEMBERSHIPS};
@@ -99,8 +100,8 @@ pub fn client(store: &mut Store, key: &SigningKey, client_id: &str, mint: &Mint)
     }
     let last = stored["last_active_session_id"].as_str().filter(|id| sessions.iter().any(|s| s["id"] == *id));
     let last = last.map(String::from).or_else(|| sessions.last().and_then(|s| s["id"].as_str().map(String::from)));
-    let sign_in = stored["sign_in_id"].as_str().and_then(|id| store.get(super::sign_in::COLLECTION, id)).map(sign_in);
-    let sign_up = stored["sign_up_id"].as_str().and_then(|id| store.get(super::sign_up::COLLECTION, id)).cloned();
+    let sign_in = stored["sign_in_id"].as_str().and_then(|id| store.get(SIGN_INS, id)).map(sign_in);
+    let sign_up = stored["sign_up_id"].as_str().and_then(|id| store.get(SIGN_UPS, id)).cloned();
     let created = stored["created_at"].as_i64().unwrap_or(0);
     Ok(json!({
         "object": "client",

@@ -155,7 +155,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
     let invitation = insert_invitation(&mut store, &org_id, &ctx.body)?;
-    let answered = view(&store, &invitation, &ctx.app.tokens.issuer);
+    let answered = view(&store, &invitation, &ctx.services.tokens.issuer);
     send_email(&mut store, &answered);
     Ok(Reply::Object(answered))
 }
@@ -190,7 +190,7 @@ fn create_bulk(ctx: &Ctx) -> Result<Reply, ApiError> {
             }
         }
     }
-    let views: Vec<Value> = created.iter().map(|i| view(&store, i, &ctx.app.tokens.issuer)).collect();
+    let views: Vec<Value> = created.iter().map(|i| view(&store, i, &ctx.services.tokens.issuer)).collect();
     for answered in &views {
         send_email(&mut store, answered);
     }
@@ -205,7 +205,7 @@ fn require_invitation(store: &Store, ctx: &Ctx) -> Result<String, ApiError> {
 fn get(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let id = require_invitation(&store, ctx)?;
-    Ok(Reply::Object(view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.app.tokens.issuer)))
+    Ok(Reply::Object(view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.services.tokens.issuer)))
 }
 
 fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -216,7 +216,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
             return Err(ApiError::not_found("user"));
         }
     }
-    let current = view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.app.tokens.issuer);
+    let current = view(&store, store.get(INVITATIONS, &id).expect("found above"), &ctx.services.tokens.issuer);
     let status = current.get("status").and_then(Value::as_str).unwrap_or("").to_string();
     if status != "pending" {
         return Err(ApiError::cannot_revoke(format!("The invitation {id} is {status}; only pending invitations can be revoked."))
@@ -227,7 +227,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
     invitation["status"] = json!("revoked");
     invitation["updated_at"] = json!(now);
     let invitation = invitation.clone();
-    Ok(Reply::Object(view(&store, &invitation, &ctx.app.tokens.issuer)))
+    Ok(Reply::Object(view(&store, &invitation, &ctx.services.tokens.issuer)))
 }
 
 /// Filters by `status` (and `email_address`, `query` where declared), sorts, pages.
@@ -237,7 +237,7 @@ fn page(ctx: &Ctx, store: &Store, invitations: Vec<&Value>, forced_status: Optio
     let query = ctx.query.get("query").and_then(Value::as_str).map(str::to_lowercase);
     let views: Vec<Value> = invitations
         .into_iter()
-        .map(|i| view(store, i, &ctx.app.tokens.issuer))
+        .map(|i| view(store, i, &ctx.services.tokens.issuer))
         .filter(|i| status.is_none_or(|s| i.get("status").and_then(Value::as_str) == Some(s)))
         .filter(|i| email.as_deref().is_none_or(|e| i.get("email_address").and_then(Value::as_str) == Some(e)))
         .filter(|i| query.as_deref().is_none_or(|q| matches_query(i, q)))

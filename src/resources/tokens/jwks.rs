@@ -20,7 +20,7 @@ pub fn register(registry: &mut Registry) {
 /// fields (`x5c`, `x5t`, `x5u`) with made-up values, and the mock has no
 /// certificate to describe.
 fn get_jwks(ctx: &Ctx) -> Result<Reply, ApiError> {
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let body = json!({ "keys": [key.jwk.clone()] });
     Ok(Reply::Raw { status: 200, content_type: "application/json".into(), body: body.to_string() })
 }

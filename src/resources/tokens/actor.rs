@@ -37,15 +37,15 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     if expires_in <= 0 || session_max <= 0 {
         return Err(ApiError::param_invalid("expires_in_seconds", "Durations must be positive numbers of seconds."));
     }
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
     if store.get(crate::resources::users::USERS, &user_id).is_none() {
         return Err(ApiError::param_invalid("user_id", format!("No user has the id {user_id}.")));
     }
     let token = store.try_create(&KIND, |_, id, now_ms| {
-        let now = super::now_secs();
+        let now = crate::tokens::now_secs();
         let ticket = key.sign(&json!({
-            "iss": ctx.app.tokens.issuer, "sub": user_id, "sid": id, "st": "actor_token", "act": actor,
+            "iss": ctx.services.tokens.issuer, "sub": user_id, "sid": id, "st": "actor_token", "act": actor,
             "iat": now, "exp": now + expires_in,
         }))?;
         Ok::<_, ApiError>(json!({

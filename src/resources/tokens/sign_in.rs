@@ -30,7 +30,7 @@ pub fn register(registry: &mut Registry) {
 
 /// The Frontend API link that redeems a ticket.
 pub fn ticket_url(ctx: &Ctx, ticket: &str) -> String {
-    format!("{}/v1/tickets/accept?ticket={ticket}", ctx.app.tokens.issuer)
+    format!("{}/v1/tickets/accept?ticket={ticket}", ctx.services.tokens.issuer)
 }
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -41,7 +41,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     if expires_in <= 0 {
         return Err(ApiError::param_invalid("expires_in_seconds", "expires_in_seconds must be a positive number of seconds."));
     }
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
     if store.get(crate::resources::users::USERS, &user_id).is_none() {
         return Err(ApiError::not_found("user"));
@@ -53,9 +53,9 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
         }
     }
     let token = store.try_create(&KIND, |_, id, now_ms| {
-        let now = super::now_secs();
+        let now = crate::tokens::now_secs();
         let ticket = key.sign(&json!({
-            "iss": ctx.app.tokens.issuer, "sub": user_id, "sid": id, "st": "sign_in_token",
+            "iss": ctx.services.tokens.issuer, "sub": user_id, "sid": id, "st": "sign_in_token",
             "iat": now, "exp": now + expires_in,
         }))?;
         Ok::<_, ApiError>(json!({

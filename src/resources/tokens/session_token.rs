@@ -14,13 +14,7 @@
 //! `o` is there when the session has an active organization the user belongs
 //! to; `per`/`fpm`/`fea` list its custom permissions (Clerk leaves the
 //! `org:sys_*` system permissions out of tokens) as the SDKs decode them:
-//! feature `f` gets a bitmask over `per` in `fpm`.
-//!
-//! ```
-//! use clerk_mock::tokens::session_token::encode_permissions;
-//! let (fea, per, fpm) = encode_permissions(&["org:reports:read".into(), "org:reports:manage".into(), "org:billing:read".into()]).unwrap();
-//! assert_eq!((fea.as_str(), per.as_str(), fpm.as_str()), ("o:reports,o:billing", "read,manage", "3,1"));
-//! ```
+//! feature `f` gets a bitmask over `per` in `fpm` (`tokens::claims`).
 
 use serde_json::{json, Map, Value};
 
@@ -28,6 +22,9 @@ use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::resources::organizations;
 use crate::state::Store;
+use crate::tokens::claims::encode_permissions;
+use crate::tokens::keys::{self, SigningKey};
+use crate::tokens::{now_secs, templates};
 
 /// Clerk's session token lifetime.
 pub const SESSION_TOKEN_LIFETIME: i64 = 60;
@@ -101,49 +98,14 @@ pub fn session_claims(store: &Store, loaded: &Loaded, issuer: &str, now: i64, li
     claims
 }
 
-/// `org:<feature>:<permission>` keys → (`fea`, `per`, `fpm`) as Clerk's v2
-/// tokens encode them; `None` when there is nothing to encode.
-pub fn encode_permissions(keys: &[String]) -> Option<(String, String, String)> {
-    let mut features: Vec<&str> = Vec::new();
-    let mut names: Vec<&str> = Vec::new();
-    let mut pairs = Vec::new();
-    for key in keys {
-        let mut parts = key.splitn(3, ':');
-        let (Some("org"), Some(feature), Some(name)) = (parts.next(), parts.next(), parts.next()) else { continue };
-        if !features.contains(&feature) {
-            features.push(feature);
-        }
-        if !names.contains(&name) {
-            names.push(name);
-        }
-        pairs.push((feature, name));
-    }
-    if pairs.is_empty() || names.len() > 63 {
-        return None;
-    }
-    let masks: Vec<String> = features
-        .iter()
-        .map(|f| {
-            let mask: u64 = pairs
-                .iter()
-                .filter(|(feature, _)| feature == f)
-                .map(|(_, name)| 1u64 << names.iter().position(|n| n == name).unwrap_or(0))
-                .fold(0, |a, b| a | b);
-            mask.to_string()
-        })
-        .collect();
-    let fea = features.iter().map(|f| format!("o:{f}")).collect::<Vec<_>>().join(",");
-    Some((fea, names.join(","), masks.join(",")))
-}
-
 /// Mints a session token for an active session of the request's instance.
 pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let claims = {
         let store = ctx.instance.store.lock();
         let loaded = load_active(&store, session_id)?;
         let lifetime = expires_in.unwrap_or(SESSION_TOKEN_LIFETIME);
-        session_claims(&store, &loaded, &ctx.app.tokens.issuer, super::now_secs(), lifetime)
+        session_claims(&store, &loaded, &ctx.services.tokens.issuer, now_secs(), lifetime)
     };
     key.sign(&claims)
 }
@@ -153,9 +115,9 @@ pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<Stri
 /// `exp` (iat + lifetime, or `expires_in`) and `jti`, which templates cannot
 /// override. Templates with a custom key are signed with it.
 pub fn mint_from_template(ctx: &Ctx, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
-    let key = super::keys::for_instance(ctx.app, &ctx.instance)?;
+    let key = keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    sign_template_token(&mut store, &key, &ctx.app.tokens.issuer, session_id, template_name, expires_in)
+    sign_template_token(&mut store, &key, &ctx.services.tokens.issuer, session_id, template_name, expires_in)
 }
 
 /// [`mint_from_template`] over a store the caller holds (the Frontend API's
@@ -164,7 +126,7 @@ pub fn mint_from_template(ctx: &Ctx, session_id: &str, template_name: &str, expi
 /// with `key`.
 pub fn sign_template_token(
     store: &mut Store,
-    key: &super::keys::SigningKey,
+    key: &SigningKey,
     issuer: &str,
     session_id: &str,
     template_name: &str,
@@ -172,7 +134,7 @@ pub fn sign_template_token(
 ) -> Result<String, ApiError> {
     let (template, claims) = template_claims(store, issuer, session_id, template_name, expires_in)?;
     if template.get("custom_signing_key").and_then(Value::as_bool).unwrap_or(false) {
-        super::templates::sign_custom(&template, &claims)
+        templates::sign_custom(&template, &claims)
     } else {
         key.sign(&claims)
     }
@@ -181,22 +143,22 @@ pub fn sign_template_token(
 /// The template and the claims a token from it carries.
 fn template_claims(store: &mut Store, issuer: &str, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<(Value, Value), ApiError> {
     let loaded = load_active(store, session_id)?;
-    let Some(template) = super::templates::by_name(store, template_name).cloned() else {
+    let Some(template) = super::jwt_templates::by_name(store, template_name).cloned() else {
         return Err(ApiError::not_found("JWT template"));
     };
-    let data = super::templates::Shortcodes {
+    let data = templates::Shortcodes {
         user: loaded.user.as_ref(),
         org: loaded.org.as_ref(),
         membership: loaded.membership.as_ref(),
         session: Some(&loaded.session),
     };
-    let mut claims = super::templates::render(template.get("claims").unwrap_or(&Value::Null), &data);
+    let mut claims = templates::render(template.get("claims").unwrap_or(&Value::Null), &data);
     if !claims.is_object() {
         claims = json!({});
     }
-    let now = super::now_secs();
-    let lifetime = expires_in.or_else(|| template.get("lifetime").and_then(Value::as_i64)).unwrap_or(super::templates::DEFAULT_LIFETIME);
-    let skew = template.get("allowed_clock_skew").and_then(Value::as_i64).unwrap_or(super::templates::DEFAULT_CLOCK_SKEW);
+    let now = now_secs();
+    let lifetime = expires_in.or_else(|| template.get("lifetime").and_then(Value::as_i64)).unwrap_or(templates::DEFAULT_LIFETIME);
+    let skew = template.get("allowed_clock_skew").and_then(Value::as_i64).unwrap_or(templates::DEFAULT_CLOCK_SKEW);
     let jti = store.new_hex_id("jti");
     let defaults = json!({
         "iss": issuer,
@@ -217,19 +179,6 @@ fn template_claims(store: &mut Store, issuer: &str, session_id: &str, template_n
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn permissions_of_several_features_share_one_name_list() {
-        let keys: Vec<String> = ["org:a:read", "org:b:manage", "org:a:manage", "org:sys_x:read", "bogus"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let (fea, per, fpm) = encode_permissions(&keys).unwrap();
-        assert_eq!(fea, "o:a,o:b,o:sys_x");
-        assert_eq!(per, "read,manage");
-        assert_eq!(fpm, "3,2,1");
-        assert!(encode_permissions(&[]).is_none());
-    }
 
     #[test]
     fn a_plain_session_has_the_v2_claims_and_no_audience_or_org() {

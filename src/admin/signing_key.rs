@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::wire::{Request, Response};
 
-use super::keys::{self, SigningKey};
+use crate::tokens::keys::{self, SigningKey};
 
 /// Serves every `/__admin/signing_key…` request.
 pub fn handle(app: &App, req: &Request) -> Response {
@@ -36,7 +36,7 @@ fn serve(app: &App, req: &Request) -> Result<Value, ApiError> {
         _ => return Err(ApiError::path_not_found(&req.path)),
     };
     let instance = app.instances.get_or_create(&instance_key(req)?);
-    let current = keys::for_instance(app, &instance)?;
+    let current = keys::for_instance(&app.tokens, &instance)?;
     if !rotate {
         return Ok(describe(app, req, &current));
     }

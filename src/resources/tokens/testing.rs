@@ -24,7 +24,7 @@ pub fn register(registry: &mut Registry) {
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let expires_at = super::now_secs() + LIFETIME_SECS;
+    let expires_at = crate::tokens::now_secs() + LIFETIME_SECS;
     let mut rng = rand::rng();
     let random: String = (0..48).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
     let token = format!("{expires_at}-c_{random}");

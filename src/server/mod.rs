@@ -11,6 +11,8 @@
 //! # }
 //! ```
 
+mod boot;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -94,7 +96,7 @@ impl MockServer {
             tracing::warn!(pending = pending.len(), "shutting down with undelivered webhooks: {}", pending.join("; "));
         }
         if self.app.config.data_dir.is_some() {
-            match crate::persist::save_all(&self.app) {
+            match crate::persist::save_all(&self.app.instances, self.app.config.data_dir.as_deref(), self.app.seed()) {
                 Ok(saved) => tracing::info!(instances = saved.len(), "state saved"),
                 Err(e) => tracing::error!("saving state failed: {e}"),
             }
@@ -216,6 +218,12 @@ async fn serve_one(
     peer: SocketAddr,
     surface: Surface,
 ) -> Result<hyper::Response<Full<Bytes>>, DroppedByScenario> {
+    // Read before the request is consumed: a refusal of its head or body on
+    // the Frontend listener still echoes it (CORS).
+    let origin = match surface {
+        Surface::Frontend => req.headers().get(hyper::header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string),
+        Surface::Backend => None,
+    };
     let outcome = match buffer(&app, req, peer).await {
         // Handlers are synchronous and short; they hold the instance lock
         // only while they run, never across an await (a scenario's delay is
@@ -224,7 +232,7 @@ async fn serve_one(
             Surface::Backend => pipeline::handle(&app, &request).await,
             Surface::Frontend => pipeline::handle_frontend(&app, &request).await,
         },
-        Err(err) => Outcome::Respond(Response::error(&err)),
+        Err(err) => Outcome::Respond(pipeline::refused(surface, origin.as_deref(), &err)),
     };
     match outcome {
         Outcome::Respond(response) => Ok(to_hyper(response)),
