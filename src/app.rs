@@ -41,13 +41,30 @@ impl App {
         let spec = &config.spec;
         let frontend = load::discover_frontend(&spec.frontend_specs, spec.spec_dir.as_deref(), !spec.specs.is_empty())?;
         let frontend = SpecSet::load_files(&frontend, load::version_in_file_name)?;
-        Self::with_webhooks(Self::with_specs(config, specs))?.with_frontend_specs(frontend)
+        let app = Self::with_webhooks(Self::with_specs(config, specs))?.with_frontend_specs(frontend)?.with_response_validators()?;
+        load::release_freed_memory();
+        Ok(app)
+    }
+
+    /// With `--validate-responses`, compiles every response validator of the
+    /// Backend API specs now (the Frontend ones: [`App::with_frontend_specs`])
+    /// rather than on first use ([`crate::openapi::ResponseSpec`]): a response
+    /// schema that does not compile stops start-up, and no request waits.
+    fn with_response_validators(self) -> Result<App, SpecError> {
+        if self.config.validate_responses {
+            self.specs.compile_response_validators()?;
+        }
+        Ok(self)
     }
 
     /// Serves these Frontend API documents (none: the Frontend API answers
-    /// 404); a request without `__clerk_api_version` gets the newest.
+    /// 404); a request without `__clerk_api_version` gets the newest. With
+    /// `--validate-responses` their response validators are compiled now.
     pub fn with_frontend_specs(mut self, specs: Vec<Arc<Spec>>) -> Result<App, SpecError> {
         self.frontend_specs = if specs.is_empty() { None } else { Some(SpecSet::newest_by_default(specs)?) };
+        if let Some(frontend) = self.frontend_specs.as_ref().filter(|_| self.config.validate_responses) {
+            frontend.compile_response_validators()?;
+        }
         Ok(self)
     }
 
@@ -72,7 +89,7 @@ impl App {
     pub fn with_loaded_specs(config: ServeArgs, specs: Vec<Arc<Spec>>) -> Result<App, SpecError> {
         crate::tokens::TokenSettings::from_config(&config).map_err(SpecError)?;
         let specs = SpecSet::from_specs(specs, config.spec.default_version.as_deref())?;
-        Self::with_webhooks(Self::with_specs(config, specs))
+        Self::with_webhooks(Self::with_specs(config, specs))?.with_response_validators()
     }
 
     pub fn with_specs(config: ServeArgs, specs: SpecSet) -> App {

@@ -180,7 +180,7 @@ fn write_list(
 /// its status. `Err` names every violated path.
 pub fn check_response(op: &Operation, rendered: &Rendered) -> Result<(), ApiError> {
     let Body::Json(bytes) = &rendered.body else { return Ok(()) };
-    let Some(validator) = op.response_for(rendered.status).and_then(|r| r.validator.as_ref()) else {
+    let Some(validator) = op.response_for(rendered.status).and_then(|r| r.validator()) else {
         return Ok(());
     };
     let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);

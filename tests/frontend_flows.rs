@@ -193,6 +193,65 @@ fn signing_up_with_an_email_code_against_the_2026_05_12_spec() {
     sign_up_with_an_email_code("2026-05-12");
 }
 
+/// The `__clerk_ticket` of a BAPI invitation's URL, and the invitation's id.
+fn invitation_ticket(b: &Browser, email: &str) -> (String, String) {
+    let inv = b.bapi.post("/v1/invitations", json!({"email_address": email, "public_metadata": {"plan": "team"}, "redirect_url": "http://localhost:3000/accept"}));
+    assert_eq!(inv.status, 200, "{}", inv.text);
+    let url = inv.body["url"].as_str().unwrap();
+    let ticket = url.split("__clerk_ticket=").nth(1).and_then(|t| t.split('&').next()).expect("a ticket in the invitation URL");
+    (ticket.to_string(), inv.body["id"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn signing_up_with_an_invitation_ticket_creates_the_invited_user_verified_and_accepts_the_invitation() {
+    let server = TestServer::start();
+    let mut b = Browser::new(&server);
+    let (ticket, invitation_id) = invitation_ticket(&b, "invited@example.com");
+    b.get("/v1/client");
+    let done = b.post("/v1/client/sign_ups", &format!("strategy=ticket&ticket={ticket}&password=invited-password-1&first_name=Ivy"), 200);
+    let su = &done.body["response"];
+    assert_eq!(su["status"], "complete", "{}", done.text);
+    assert_eq!(su["email_address"], "invited@example.com");
+    assert_eq!(su["verifications"]["email_address"]["strategy"], "ticket");
+    let user_id = su["created_user_id"].as_str().unwrap().to_string();
+    assert_signed_in(&done, su["created_session_id"].as_str().unwrap());
+
+    // The Backend API sees the user, its address verified by the ticket, and the invitation accepted.
+    let user = b.bapi.get(&format!("/v1/users/{user_id}"));
+    assert_eq!(user.status, 200, "{}", user.text);
+    assert_eq!(user.body["email_addresses"][0]["email_address"], "invited@example.com");
+    assert_eq!(user.body["email_addresses"][0]["verification"]["status"], "verified");
+    assert_eq!(user.body["email_addresses"][0]["verification"]["strategy"], "ticket");
+    assert_eq!(user.body["public_metadata"], json!({"plan": "team"}), "the invitation's metadata");
+    assert_eq!(user.body["first_name"], "Ivy");
+    let invitations = b.bapi.get("/v1/invitations?status=accepted");
+    assert_eq!(invitations.body[0]["id"], invitation_id.as_str(), "{}", invitations.text);
+
+    // A used ticket signs nobody up again.
+    b.post("/v1/client/sessions?_method=DELETE", "", 200);
+    let again = b.post("/v1/client/sign_ups", &format!("strategy=ticket&ticket={ticket}&password=invited-password-2"), 422);
+    assert_eq!((again.code(), again.param()), ("ticket_invalid", "ticket"));
+}
+
+#[test]
+fn a_ticket_sign_up_without_a_password_waits_for_it_and_an_unknown_ticket_is_refused() {
+    let server = TestServer::start();
+    let mut b = Browser::new(&server);
+    let (ticket, _) = invitation_ticket(&b, "later@example.com");
+    let created = b.post("/v1/client/sign_ups", &format!("strategy=ticket&ticket={ticket}"), 200);
+    let su = &created.body["response"];
+    assert_eq!(su["status"], "missing_requirements", "{}", created.text);
+    assert_eq!((su["missing_fields"].clone(), su["unverified_fields"].clone()), (json!(["password"]), json!([])));
+    let id = su["id"].as_str().unwrap();
+    assert_eq!(b.bapi.get("/v1/invitations?status=pending").body.as_array().map(Vec::len), Some(1), "not accepted yet");
+    let done = b.post(&format!("/v1/client/sign_ups/{id}?_method=PATCH"), "password=later-password-1", 200);
+    assert_eq!(done.body["response"]["status"], "complete", "{}", done.text);
+    assert_eq!(b.bapi.get("/v1/invitations?status=accepted").body.as_array().map(Vec::len), Some(1));
+    b.post("/v1/client/sessions?_method=DELETE", "", 200);
+    let unknown = b.post("/v1/client/sign_ups", "strategy=ticket&ticket=tkt_0000", 422);
+    assert_eq!(unknown.code(), "ticket_invalid", "{}", unknown.text);
+}
+
 #[test]
 fn sign_up_errors_carry_clerks_codes_and_the_field() {
     let server = TestServer::start();
@@ -327,6 +386,26 @@ fn browser_tokens_verify_with_the_backend_jwks_and_name_the_publishable_key_host
     assert_eq!(payload["iss"], format!("https://{}", host.trim_end_matches('$')));
     assert_eq!(payload["nbf"].as_i64().unwrap(), payload["iat"].as_i64().unwrap() - 10);
     assert_eq!(payload["exp"].as_i64().unwrap() - payload["iat"].as_i64().unwrap(), 60, "the default lifetime");
+}
+
+#[test]
+fn a_template_token_carries_the_template_category_in_its_header_and_the_templates_claims() {
+    let server = TestServer::start();
+    let mut b = Browser::new(&server);
+    let template = b.bapi.post("/v1/jwt_templates", json!({"name": "supabase", "claims": {"role": "authenticated", "email": "{{user.primary_email_address}}"}}));
+    assert_eq!(template.status, 200, "{}", template.text);
+    b.bapi_user("tmpl@example.com", "tmpl-password");
+    let sid = b.sign_in("tmpl@example.com", "tmpl-password");
+    let token = b.post(&format!("/v1/client/sessions/{sid}/tokens/supabase"), "", 200);
+    let (header, payload) = claims(token.body["jwt"].as_str().unwrap());
+    assert_eq!(header["cat"], "cl_B7d4PD222AAA", "{header}");
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(payload["role"], "authenticated");
+    assert_eq!(payload["email"], "tmpl@example.com");
+    let jwks = b.bapi.get("/v1/jwks");
+    assert_eq!(jwks.body["keys"][0]["kid"], header["kid"], "signed by the instance key");
+    let session = b.post(&format!("/v1/client/sessions/{sid}/tokens"), "", 200);
+    assert_eq!(claims(session.body["jwt"].as_str().unwrap()).0["cat"], "cl_B7d4PD111AAA", "session tokens keep theirs");
 }
 
 #[test]

@@ -181,6 +181,49 @@ fn ok(r: common::Resp) -> Value {
     r.body
 }
 
+/// One browser on the Frontend API of `c`'s instance (its key forwarded as
+/// `Clerk-Secret-Key`), keeping the `__client` cookie it is given.
+struct Browser<'a> {
+    server: &'a TestServer,
+    key: String,
+    cookie: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(server: &'a TestServer, c: &Client) -> Browser<'a> {
+        Browser { server, key: c.key.clone().unwrap(), cookie: None }
+    }
+
+    /// A form POST as clerk-js sends it; the answer's `response`.
+    fn post(&mut self, path: &str, form: &str) -> Value {
+        let cookie = self.cookie.as_ref().map(|c| format!("__client={c}"));
+        let mut headers: Vec<(&str, &str)> = vec![("origin", "http://localhost:3000"), ("clerk-secret-key", &self.key)];
+        if let Some(c) = &cookie {
+            headers.push(("cookie", c));
+        }
+        let body = Some(("application/x-www-form-urlencoded", form.as_bytes().to_vec()));
+        let resp = self.server.frontend().send("POST", path, body, Some(&headers));
+        for (name, value) in &resp.headers {
+            if let Some(v) = value.strip_prefix("__client=").and_then(|r| r.split(';').next()).filter(|_| name.eq_ignore_ascii_case("set-cookie")) {
+                self.cookie = (!v.is_empty()).then(|| v.to_string());
+            }
+        }
+        ok(resp)["response"].clone()
+    }
+
+    /// The one-shot password sign-in; the new session's id.
+    fn sign_in(&mut self, email: &str, password: &str) -> String {
+        let attempt = self.post("/v1/client/sign_ins", &format!("identifier={email}&password={password}&strategy=password"));
+        assert_eq!(attempt["status"], "complete", "{attempt}");
+        attempt["created_session_id"].as_str().unwrap().to_string()
+    }
+
+    /// clerk-js `signOut()`.
+    fn sign_out(&mut self) {
+        self.post("/v1/client/sessions?_method=DELETE", "");
+    }
+}
+
 /// What Svix's libraries compute, written out independently of the mock.
 fn svix_signature(secret: &str, id: &str, timestamp: &str, body: &str) -> String {
     let key = base64::engine::general_purpose::STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
@@ -225,6 +268,13 @@ fn every_emitted_event_type_validates_against_the_webhooks_spec() {
     let entry = id(&ok(c.post("/v1/waitlist_entries", json!({"email_address": "wait@example.com"}))));
     ok(c.post(&format!("/v1/waitlist_entries/{entry}/invite"), json!({})));
     ok(c.post("/v1/invitations", json!({"email_address": "dave@example.com"})));
+    // The Frontend API: an invitation accepted from the browser, then a sign-out.
+    ok(c.post("/v1/users", json!({"email_address": ["erin@example.com"], "password": "erin-password-erin"})));
+    let erins = id(&ok(c.post(&format!("/v1/organizations/{org_id}/invitations"), json!({"email_address": "erin@example.com", "role": "org:member"}))));
+    let mut browser = Browser::new(&server, &c);
+    browser.sign_in("erin@example.com", "erin-password-erin");
+    browser.post(&format!("/v1/me/organization_invitations/{erins}/accept"), "");
+    browser.sign_out();
     ok(c.delete(&format!("/v1/organizations/{org_id}")));
     ok(c.delete(&format!("/v1/users/{ada}")));
     flush(&c);
@@ -250,6 +300,29 @@ fn every_emitted_event_type_validates_against_the_webhooks_spec() {
     let log = c.get("/__admin/webhooks/events");
     assert_eq!(log.body["total_count"].as_u64().unwrap() as usize, received.len());
     assert!(log.body["data"].as_array().unwrap().iter().all(|e| e["schema_problems"] == json!([])));
+}
+
+#[test]
+fn a_frontend_api_sign_out_emits_session_ended_with_the_ended_session() {
+    let server = TestServer::start_with(fast);
+    let c = server.client();
+    ok(c.post("/v1/users", json!({"email_address": ["out@example.com"], "password": "out-password-out"})));
+    let receiver = Receiver::start();
+    register(&c, &receiver.url, json!({"event_types": ["session.ended"]}));
+    let mut browser = Browser::new(&server, &c);
+    let session = browser.sign_in("out@example.com", "out-password-out");
+    flush(&c);
+    assert!(receiver.received().is_empty(), "signing in ends no session");
+    browser.sign_out();
+    flush(&c);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "one session ended");
+    let payload = got[0].json();
+    assert_eq!(payload["type"], "session.ended");
+    assert_eq!(payload["data"]["id"], session.as_str());
+    assert_eq!(payload["data"]["status"], "ended");
+    assert!(catalogue().get("session.ended").unwrap().problems(&payload).is_empty(), "{payload:#}");
+    assert_eq!(c.get(&format!("/v1/sessions/{session}")).body["status"], "ended");
 }
 
 #[test]

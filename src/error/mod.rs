@@ -147,6 +147,12 @@ impl ApiError {
         Self::new(422, code::FORM_PARAM_VALUE_INVALID, "is invalid", long).with_param(param)
     }
 
+    /// 422 `form_param_format_invalid` naming the one field at fault (a body
+    /// field of the wrong JSON type, an email that is not one).
+    pub fn param_format_invalid(param: &str, long: impl Into<String>) -> Self {
+        Self::format_invalid(long).with_param(param)
+    }
+
     pub fn internal(long: impl Into<String>) -> Self {
         Self::new(500, code::INTERNAL_ERROR, "Internal server error", long)
     }

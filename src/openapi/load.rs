@@ -267,6 +267,29 @@ pub(crate) fn parse_document(path: &Path, text: &str) -> Result<Value, SpecError
     }
 }
 
+/// Gives the memory that loading freed back to the system.
+///
+/// Specs load on one thread each ([`super::SpecSet::load_files`]), so glibc's
+/// allocator serves each from an arena of its own; the text, the typed
+/// OpenAPI document and the temporaries of a load are freed at its end, but
+/// an arena keeps freed pages it cannot hand back from its top, so a server
+/// that loaded Clerk's documents idled with ≈ 30 MiB of RSS holding nothing.
+/// `malloc_trim` returns the free pages of every arena. Called once, when
+/// start-up has loaded everything; elsewhere than glibc it does nothing.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: glibc's malloc_trim takes no pointer, locks each arena
+        // while it trims it, and may be called at any time from any thread.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

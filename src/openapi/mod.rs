@@ -14,7 +14,7 @@ pub mod validate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr};
 use serde_json::Value;
@@ -53,6 +53,15 @@ pub struct RequestBody {
 }
 
 /// One declared response of an operation.
+///
+/// Its validator is compiled on first use ([`ResponseSpec::validator`]), not
+/// at load: response validators are only read with `--validate-responses`,
+/// and compiled they are most of a loaded spec's memory (each inlines every
+/// schema it reaches: ≈ 5 MiB per Backend API document, ≈ 38 MiB per
+/// Frontend API one, whose `Client` is everywhere). A server that validates
+/// responses compiles them all at start-up instead
+/// ([`SpecSet::compile_response_validators`]), so a schema that does not
+/// compile still stops it there.
 #[derive(Debug)]
 pub struct ResponseSpec {
     /// 200, 404…; `None` for `default` and `4XX`-style ranges.
@@ -61,7 +70,43 @@ pub struct ResponseSpec {
     pub key: String,
     /// The OpenAPI schema of its `application/json` content, if any.
     pub schema: Option<Value>,
-    pub validator: Option<SharedValidator>,
+    /// The spec's compiler; `None` for a response that is never validated.
+    compiler: Option<Arc<Compiler>>,
+    compiled: OnceLock<Result<SharedValidator, String>>,
+}
+
+impl ResponseSpec {
+    /// A response validated against `schema` by `compiler` (on first use).
+    pub fn new(status: Option<u16>, key: String, schema: Option<Value>, compiler: Arc<Compiler>) -> ResponseSpec {
+        ResponseSpec { status, key, schema, compiler: Some(compiler), compiled: OnceLock::new() }
+    }
+
+    /// A response whose body is never checked (project-declared operations).
+    pub fn unvalidated(status: Option<u16>, key: String, schema: Option<Value>) -> ResponseSpec {
+        ResponseSpec { status, key, schema, compiler: None, compiled: OnceLock::new() }
+    }
+
+    /// The compiled validator of the response schema, compiled on the first
+    /// call and shared after; `None` without a JSON schema (or a compiler),
+    /// or when it does not compile (logged once; [`ResponseSpec::compile`]
+    /// returns that error).
+    pub fn validator(&self) -> Option<&SharedValidator> {
+        self.compile().ok().flatten()
+    }
+
+    /// Compiles the validator now if it is not yet: `Ok(None)` when there is
+    /// nothing to compile, `Err` with the compiler's message.
+    pub fn compile(&self) -> Result<Option<&SharedValidator>, &str> {
+        let (Some(schema), Some(compiler)) = (&self.schema, &self.compiler) else { return Ok(None) };
+        let compiled = self.compiled.get_or_init(|| {
+            let result = compiler.compile(schema);
+            if let Err(e) = &result {
+                tracing::error!(response = %self.key, "response schema does not compile, its bodies are not checked: {e}");
+            }
+            result
+        });
+        compiled.as_ref().map(Some).map_err(String::as_str)
+    }
 }
 
 /// One operation of one spec.
@@ -123,8 +168,9 @@ pub struct Spec {
     /// Compiled response shapes, by the address of their schema in this spec.
     pub shapes: parking_lot::RwLock<HashMap<(usize, u64), Arc<shape::Shape>>>,
     /// Kept after loading so handlers can check a value against any schema
-    /// of this spec ([`Spec::conforms`]).
-    pub compiler: Compiler,
+    /// of this spec ([`Spec::conforms`]); shared with the responses, which
+    /// compile their validators with it on first use.
+    pub compiler: Arc<Compiler>,
 }
 
 /// `v1` is Clerk's original API version, released as `2021-02-05`.
@@ -225,8 +271,9 @@ impl Spec {
             ))
         })?;
         let base_uri = format!("urn:clerk-mock:{version}");
-        let compiler = Compiler::new(&doc, &base_uri)
-            .map_err(|e| SpecError(format!("{}: cannot compile its schemas: {e}", path.display())))?;
+        let compiler = Arc::new(
+            Compiler::new(&doc, &base_uri).map_err(|e| SpecError(format!("{}: cannot compile its schemas: {e}", path.display())))?,
+        );
         let globally_secured = typed.security.as_ref().map(|s| !s.is_empty()).unwrap_or(false);
 
         let mut operations = Vec::new();
@@ -250,8 +297,7 @@ impl Spec {
                 }
                 let body = request_body(&doc, raw_op, &compiler)
                     .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
-                let responses = response_specs(&doc, raw_op, &compiler)
-                    .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
+                let responses = response_specs(&doc, raw_op, &compiler);
                 let query_validator = compiler
                     .params_validator(&params, ParamIn::Query)
                     .map_err(|e| SpecError(format!("{}: {id}: {e}", path.display())))?;
@@ -321,6 +367,17 @@ impl Spec {
         self.shapes.write().entry(key).or_insert(compiled).clone()
     }
 
+    /// Compiles the validator of every declared response now
+    /// ([`SpecSet::compile_response_validators`]).
+    pub fn compile_response_validators(&self) -> Result<(), SpecError> {
+        for op in &self.operations {
+            for r in &op.responses {
+                r.compile().map_err(|e| SpecError(format!("{}: {}: response {}: {e}", self.source.display(), op.id, r.key)))?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)
     }
@@ -387,9 +444,9 @@ fn request_body(doc: &Value, raw_op: &Value, compiler: &Compiler) -> Result<Opti
     }))
 }
 
-fn response_specs(doc: &Value, raw_op: &Value, compiler: &Compiler) -> Result<Vec<ResponseSpec>, String> {
+fn response_specs(doc: &Value, raw_op: &Value, compiler: &Arc<Compiler>) -> Vec<ResponseSpec> {
     let mut out = Vec::new();
-    let Some(responses) = raw_op.get("responses").and_then(Value::as_object) else { return Ok(out) };
+    let Some(responses) = raw_op.get("responses").and_then(Value::as_object) else { return out };
     for (key, raw) in responses {
         let raw = resolve(doc, raw);
         let schema = raw
@@ -397,13 +454,9 @@ fn response_specs(doc: &Value, raw_op: &Value, compiler: &Compiler) -> Result<Ve
             .and_then(|c| c.get("application/json").or_else(|| c.as_object().and_then(|m| m.values().next())))
             .and_then(|media| media.get("schema"))
             .cloned();
-        let validator = match &schema {
-            Some(s) => Some(compiler.compile(s)?),
-            None => None,
-        };
-        out.push(ResponseSpec { status: key.parse().ok(), key: key.clone(), schema, validator });
+        out.push(ResponseSpec::new(key.parse().ok(), key.clone(), schema, compiler.clone()));
     }
-    Ok(out)
+    out
 }
 
 /// Every loaded spec, oldest first; picks one per request.
@@ -499,6 +552,18 @@ impl SpecSet {
             .unwrap_or(&self.specs[0])
     }
 
+    /// Compiles the validator of every declared response of every spec now
+    /// (a server with `--validate-responses` does, at start-up), so a response
+    /// schema that does not compile stops start-up as it did when they were
+    /// all compiled at load, and no request waits for one.
+    pub fn compile_response_validators(&self) -> Result<(), SpecError> {
+        // One thread per spec, as at load: start-up time matters.
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self.specs.iter().map(|s| scope.spawn(move || s.compile_response_validators())).collect();
+            handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err(SpecError("response validator compiler panicked".into()))))
+        })
+    }
+
     pub fn default_spec(&self) -> &Arc<Spec> {
         &self.specs[self.default]
     }
@@ -522,7 +587,7 @@ mod tests {
             router: Router::default(),
             schema_count: 0,
             shapes: Default::default(),
-            compiler: Compiler::new(&serde_json::json!({}), "urn:test").unwrap(),
+            compiler: Arc::new(Compiler::new(&serde_json::json!({}), "urn:test").unwrap()),
         })
     }
 
@@ -601,5 +666,40 @@ mod tests {
     fn two_specs_of_one_version_are_refused() {
         let err = SpecSet::from_specs(vec![spec_with("v1"), spec_with("v1")], None).unwrap_err();
         assert!(err.0.contains("both API version"));
+    }
+
+    /// A one-operation spec whose 200 answer has `response_schema`, loaded from a file.
+    fn spec_answering(name: &str, response_schema: &str) -> Spec {
+        let dir = std::env::temp_dir().join(format!("clerk-mock-responses-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("spec.json");
+        let text = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "v1"}, "paths": {"/things": {"post": {
+            "operationId": "CreateThing",
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": RESPONSE}}}}}}}}"#;
+        std::fs::write(&file, text.replace("RESPONSE", response_schema)).unwrap();
+        Spec::load(&file).unwrap()
+    }
+
+    #[test]
+    fn a_response_validator_is_compiled_on_first_use_and_shared_after() {
+        let spec = spec_answering("lazy", r#"{"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}"#);
+        let at_load = spec.validator_count();
+        let response = spec.operation("CreateThing").and_then(Operation::success).unwrap();
+        let validator = response.validator().expect("the response schema compiles");
+        assert!(validator.is_valid(&serde_json::json!({"id": "thing_1"})));
+        assert!(!validator.is_valid(&serde_json::json!({})));
+        assert_eq!(spec.validator_count(), at_load + 1, "compiled by the first call, not at load");
+        response.validator();
+        assert_eq!(spec.validator_count(), at_load + 1, "compiled once");
+    }
+
+    #[test]
+    fn a_response_schema_that_does_not_compile_loads_but_fails_compiling_them_all() {
+        let spec = spec_answering("broken", r##"{"$ref": "#/components/schemas/Missing"}"##);
+        let response = spec.operation("CreateThing").and_then(Operation::success).unwrap();
+        assert!(response.validator().is_none());
+        let err = SpecSet::from_specs(vec![Arc::new(spec)], None).unwrap().compile_response_validators().unwrap_err();
+        assert!(err.0.contains("CreateThing") && err.0.contains("response 200"), "{err}");
     }
 }

@@ -1,7 +1,8 @@
 //! Request validation against one spec: parameters are coerced from strings
 //! to their declared types, bodies parsed by content type, then everything is
-//! checked with validators compiled once at start-up. Every violation is
-//! reported, each as a Clerk error item with `meta.param_name`.
+//! checked with validators compiled once (request validators at load,
+//! response validators on first use: [`super::ResponseSpec`]). Every violation
+//! is reported, each as a Clerk error item with `meta.param_name`.
 //!
 //! ```
 //! use serde_json::json;

@@ -72,7 +72,7 @@ fn declare(&(id, method, path, summary, why, handler): &Entry) -> Declared {
         secured: true,
         params: vec![nonce],
         body: None,
-        responses: vec![ResponseSpec { status: Some(200), key: "200".into(), schema: Some(schema), validator: None }],
+        responses: vec![ResponseSpec::unvalidated(Some(200), "200".into(), Some(schema))],
         query_validator: None,
         path_validator: None,
     };

@@ -24,7 +24,8 @@ use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::invitations;
-use crate::resources::users::checks::{self, opt_bool, opt_string};
+use crate::resources::params::{opt_bool, required_string};
+use crate::resources::users::checks;
 use crate::state::{ids, Store};
 
 pub fn register(registry: &mut Registry) {
@@ -85,7 +86,7 @@ fn instance_id(store: &Store) -> String {
 pub fn insert_identifier(store: &mut Store, kind: &str, body: &Value) -> Result<Value, ApiError> {
     let list = names(kind)?;
     let collection = list.collection.expect("stored");
-    let identifier = opt_string(body, "identifier")?.ok_or_else(|| ApiError::param_missing("identifier"))?;
+    let identifier = required_string(body, "identifier")?;
     let identifier = identifier.trim().to_string();
     let identifier_type = identifier_type(&identifier)?;
     let wanted = identifier.to_lowercase();

@@ -21,7 +21,8 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::resources::users::checks::{self, opt_bool, opt_string};
+use crate::resources::params::{opt_bool, opt_string, required_string};
+use crate::resources::users::checks;
 use crate::resources::users::model::{self, Status};
 use crate::resources::users::{index, load, save};
 use crate::state::Store;
@@ -134,8 +135,8 @@ fn save_and_answer(store: &mut Store, kind: &Kind, mut user: Value, at: usize) -
 }
 
 fn create(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
-    let user_id = opt_string(&ctx.body, "user_id")?.ok_or_else(|| ApiError::param_missing("user_id"))?;
-    let text = opt_string(&ctx.body, kind.name)?.ok_or_else(|| ApiError::param_missing(kind.name))?;
+    let user_id = required_string(&ctx.body, "user_id")?;
+    let text = required_string(&ctx.body, kind.name)?;
     let verified = opt_bool(&ctx.body, "verified")?.unwrap_or(false);
     let primary = opt_bool(&ctx.body, "primary")?.unwrap_or(false);
     let second_factor = if kind.name == "phone_number" { opt_bool(&ctx.body, "reserved_for_second_factor")?.unwrap_or(false) } else { false };
@@ -235,7 +236,7 @@ fn delete(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
 
 /// Replaces every identifier of this kind a user has with one primary one.
 fn replace(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
-    let text = opt_string(&ctx.body, kind.name)?.ok_or_else(|| ApiError::param_missing(kind.name))?;
+    let text = required_string(&ctx.body, kind.name)?;
     let status = match opt_string(&ctx.body, "identification_status")? {
         None => Status::Verified,
         Some(s) => Status::parse(&s).ok_or_else(|| ApiError::param_invalid("identification_status", format!("{s} is not a valid identification status.")))?,
@@ -285,8 +286,8 @@ fn prepare(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
 /// Checks a code: `424242` verifies the identifier; a wrong one counts an
 /// attempt (three fail the verification); an old one has expired.
 fn attempt(ctx: &Ctx, kind: &Kind) -> Result<Reply, ApiError> {
-    let verification_id = opt_string(&ctx.body, "verification_id")?.ok_or_else(|| ApiError::param_missing("verification_id"))?;
-    let submitted = opt_string(&ctx.body, "code")?.ok_or_else(|| ApiError::param_missing("code"))?;
+    let verification_id = required_string(&ctx.body, "verification_id")?;
+    let submitted = required_string(&ctx.body, "code")?;
     let mut store = ctx.instance.store.lock();
     let identifier_id = ctx.path_param(kind.path_param).to_string();
     let (mut user, at) = locate(&mut store, kind, &identifier_id)?;

@@ -22,7 +22,8 @@ use serde_json::{json, Map, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
-use crate::resources::users::checks::{self, opt_bool, opt_object, opt_string};
+use crate::resources::params::{opt_bool, opt_object, opt_string, required_string};
+use crate::resources::users::checks;
 use crate::resources::users::index;
 use crate::state::Store;
 
@@ -71,7 +72,7 @@ fn check(store: &mut Store, body: &Value, earlier: &[String]) -> Result<Request,
     if !body.is_object() {
         return Err(ApiError::format_invalid("Each invitation must be a JSON object."));
     }
-    let email = opt_string(body, "email_address")?.ok_or_else(|| ApiError::param_missing("email_address"))?;
+    let email = required_string(body, "email_address")?;
     checks::check_email(&email, "email_address")?;
     let email = email.trim().to_string();
     let ignore_existing = opt_bool(body, "ignore_existing")?.unwrap_or(false);
@@ -120,6 +121,7 @@ fn store_invitation(store: &mut Store, request: Request) -> Value {
             "updated_at": now,
             "_redirect_url": request.redirect_url,
             "_notify": request.notify,
+            "_ticket": ticket,
         })
     })
 }
@@ -172,6 +174,27 @@ fn effective_status(invitation: &Value, now: i64) -> &str {
     let status = invitation["status"].as_str().unwrap_or("pending");
     let expired = invitation["expires_at"].as_i64().map(|at| at < now).unwrap_or(false);
     if status == "pending" && expired { "expired" } else { status }
+}
+
+/// The pending invitation whose URL carries `ticket` (`__clerk_ticket=…`):
+/// what a Frontend API sign-up with `strategy=ticket` signs up for. `Err`
+/// says why there is none (unknown, accepted, revoked, expired).
+pub fn pending_by_ticket(store: &mut Store, ticket: &str) -> Result<Value, String> {
+    let now = store.now_ms();
+    let invitation = store.iter(COLLECTION).find(|i| i["_ticket"] == ticket).ok_or("no invitation has this ticket")?;
+    match effective_status(invitation, now) {
+        "pending" => Ok(invitation.clone()),
+        status => Err(format!("the invitation is {status}")),
+    }
+}
+
+/// Marks an invitation accepted: its invitee signed up with its ticket.
+pub fn accept(store: &mut Store, invitation_id: &str) {
+    let now = store.now_ms();
+    if let Some(invitation) = store.get_mut(COLLECTION, invitation_id) {
+        invitation["status"] = Value::String("accepted".into());
+        invitation["updated_at"] = Value::from(now);
+    }
 }
 
 /// Writes the expired status of pending invitations whose time has passed.

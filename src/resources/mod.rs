@@ -12,6 +12,7 @@ pub mod identifiers;
 pub mod invitations;
 pub mod kinds;
 pub mod metadata;
+pub mod params;
 pub mod passwords;
 pub mod rfc3339;
 pub mod svix;

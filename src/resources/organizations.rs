@@ -85,31 +85,17 @@ pub fn require_org(store: &Store, id_or_slug: &str) -> Result<String, ApiError> 
         .ok_or_else(|| ApiError::not_found("organization"))
 }
 
-/// A user's membership of an organization.
-pub fn membership_of<'a>(store: &'a Store, org_id: &str, user_id: &str) -> Option<&'a Value> {
-    if org_id.is_empty() || user_id.is_empty() {
-        return None;
-    }
-    store.iter(MEMBERSHIPS).find(|m| {
-        m.get("_org_id").and_then(Value::as_str) == Some(org_id) && m.get("_user_id").and_then(Value::as_str) == Some(user_id)
-    })
-}
-
-fn count(store: &Store, collection: crate::state::CollectionKey<'_>, org_id: &str, pending_only: bool) -> usize {
-    store
-        .iter(collection)
-        .filter(|i| i.get("_org_id").and_then(Value::as_str) == Some(org_id))
-        .filter(|i| !pending_only || i.get("status").and_then(Value::as_str) == Some("pending"))
-        .count()
-}
+/// Who belongs to which organization is the memberships module's to say;
+/// the token and session code ask through here.
+pub use memberships::membership_of;
 
 /// The organization as answered: counts fresh from the store.
 pub fn org_view(store: &Store, org: &Value) -> Value {
     let mut view = org.clone();
     let id = org.get("id").and_then(Value::as_str).unwrap_or("");
-    view["pending_invitations_count"] = json!(count(store, INVITATIONS, id, true));
+    view["pending_invitations_count"] = json!(invitations::pending_count(store, id));
     if view.get("members_count").and_then(Value::as_i64).is_none() {
-        view["members_count"] = json!(count(store, MEMBERSHIPS, id, false));
+        view["members_count"] = json!(memberships::count_of_org(store, id));
     }
     view
 }
@@ -154,7 +140,8 @@ pub fn public_user_data(user: &Value) -> Value {
 /// Removes an organization's dependants (memberships, invitations, domains)
 /// and clears it as any session's active organization.
 fn cascade_delete(store: &mut Store, org_id: &str) {
-    for collection in [MEMBERSHIPS, INVITATIONS, DOMAINS] {
+    memberships::remove_all_of_org(store, org_id);
+    for collection in [INVITATIONS, DOMAINS] {
         store.remove_where(collection, |item| item.get("_org_id").and_then(Value::as_str) == Some(org_id));
     }
     store.update_where(
@@ -219,10 +206,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
 pub fn insert_organization(store: &mut Store, body: &Value) -> Result<Value, ApiError> {
     let field = |name: &str| body.get(name).filter(|v| !v.is_null());
     let text = |name: &str| field(name).and_then(Value::as_str);
-    let name = text("name").map(str::trim).unwrap_or("").to_string();
-    if name.is_empty() {
-        return Err(ApiError::param_missing("name"));
-    }
+    let name = crate::resources::params::required_text(body, "name")?.to_string();
     let creator = match text("created_by").filter(|s| !s.is_empty()) {
         Some(user_id) => match store.get(crate::resources::users::USERS, user_id) {
             Some(user) => Some(user.clone()),

@@ -28,6 +28,13 @@ use std::collections::HashMap;
 /// Documents by slot; a removed or replaced document leaves an empty slot
 /// (and dead postings) until [`SearchIndex::compact`], which runs when half
 /// the slots are empty, so the cost of removals stays constant on average.
+///
+/// New documents are indexed in batches of [`BATCH`]: until then the newest
+/// slots (`indexed..`) are searched by a scan of their texts. Posting each
+/// document on its own touched the tail of every one of its ~80 trigram
+/// lists, a cache miss each, and was the most expensive step of creating a
+/// user; a batch touches each list once, however many of its documents share
+/// the trigram (most do: `com`, `@ex`, digits).
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     /// Slot → (id, text); None once removed.
@@ -36,10 +43,16 @@ pub struct SearchIndex {
     slots: HashMap<Box<str>, u32>,
     /// Trigram → the slots holding it, ascending (slots only grow); some may be dead.
     postings: HashMap<u32, Vec<u32>>,
+    /// The slots below this are in `postings`; the ones from it on are not yet.
+    indexed: usize,
 }
 
 /// Needles shorter than this are answered by a scan.
 pub const GRAM: usize = 3;
+
+/// How many new documents wait for their postings at most (a search scans
+/// them: a few microseconds).
+pub const BATCH: usize = 256;
 
 impl SearchIndex {
     pub fn len(&self) -> usize {
@@ -54,12 +67,28 @@ impl SearchIndex {
     pub fn insert(&mut self, id: &str, text: &str) {
         self.remove(id);
         let slot = self.docs.len() as u32;
-        for gram in grams(text) {
-            // Slots only grow, so pushing keeps every list sorted.
-            self.postings.entry(gram).or_default().push(slot);
-        }
         self.docs.push(Some((id.into(), text.into())));
         self.slots.insert(id.into(), slot);
+        if self.docs.len() - self.indexed >= BATCH {
+            self.post_pending();
+        }
+    }
+
+    /// Adds the postings of every slot from `indexed` on, one list at a time.
+    fn post_pending(&mut self) {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for (slot, doc) in self.docs.iter().enumerate().skip(self.indexed) {
+            if let Some((_, text)) = doc {
+                pairs.extend(grams(text).into_iter().map(|gram| (gram, slot as u32)));
+            }
+        }
+        // By trigram, then slot: each list is extended once, and stays sorted
+        // because every pending slot is above every posted one.
+        pairs.sort_unstable();
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            self.postings.entry(run[0].0).or_default().extend(run.iter().map(|(_, slot)| *slot));
+        }
+        self.indexed = self.docs.len();
     }
 
     /// Forgets `id` (nothing when it is not indexed). Its postings stay
@@ -83,10 +112,19 @@ impl SearchIndex {
     /// an updated document moving to the end); callers that need another
     /// order sort. An empty needle matches every document.
     pub fn matching(&self, needle: &str) -> Vec<&str> {
-        let live = |slot: &u32| self.docs[*slot as usize].as_ref();
         if needle.len() < GRAM {
-            return self.docs.iter().flatten().filter(|(_, t)| t.contains(needle)).map(|(id, _)| &**id).collect();
+            return scan(&self.docs, needle);
         }
+        let mut found = self.posted_matching(needle);
+        // The newest documents, not posted yet, follow in slot order.
+        found.extend(scan(&self.docs[self.indexed..], needle));
+        found
+    }
+
+    /// The posted documents (slots below `indexed`) whose text contains a
+    /// needle of at least [`GRAM`] bytes.
+    fn posted_matching(&self, needle: &str) -> Vec<&str> {
+        let live = |slot: &u32| self.docs[*slot as usize].as_ref();
         let mut lists: Vec<&Vec<u32>> = Vec::new();
         for gram in grams(needle) {
             match self.postings.get(&gram) {
@@ -110,10 +148,17 @@ impl SearchIndex {
         let live: Vec<(Box<str>, Box<str>)> = self.docs.drain(..).flatten().collect();
         self.slots.clear();
         self.postings.clear();
+        self.indexed = 0;
         for (id, text) in live {
             self.insert(&id, &text);
         }
+        self.post_pending();
     }
+}
+
+/// The ids of `docs` whose text contains `needle`, read one by one.
+fn scan<'a>(docs: &'a [Option<(Box<str>, Box<str>)>], needle: &str) -> Vec<&'a str> {
+    docs.iter().flatten().filter(|(_, t)| t.contains(needle)).map(|(id, _)| &**id).collect()
 }
 
 /// The distinct byte trigrams of `text`, as `b0 << 16 | b1 << 8 | b2`.
@@ -166,6 +211,24 @@ mod tests {
             }
             assert_eq!(ix.len(), model.len());
         }
+    }
+
+    #[test]
+    fn a_search_finds_posted_and_not_yet_posted_documents_in_insertion_order() {
+        let mut ix = SearchIndex::default();
+        for i in 0..BATCH + 10 {
+            ix.insert(&format!("u{i}"), &format!("user {i}@example.com"));
+        }
+        assert_eq!(ix.indexed, BATCH, "the first batch is posted, the last ten wait");
+        let found = ix.matching("@example.com");
+        assert_eq!(found.len(), BATCH + 10);
+        assert_eq!((found[0], found[BATCH + 9]), ("u0", "u265"));
+        assert_eq!(ix.matching("user 260@"), vec!["u260"]);
+        assert_eq!(ix.matching("user 25@"), vec!["u25"]);
+        // A waiting document replaced by a posted-then-updated one is found once.
+        ix.insert("u3", "renamed");
+        assert_eq!(ix.matching("renamed"), vec!["u3"]);
+        assert!(ix.matching("user 3@").is_empty());
     }
 
     #[test]

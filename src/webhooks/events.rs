@@ -49,7 +49,8 @@ pub const EMITTED: &[(&str, &str)] = &[
     ("user.deleted", "DELETE /users/{id} (DeletedObject)"),
     ("session.created", "POST /sessions"),
     ("session.revoked", "POST /sessions/{id}/revoke; ban, sign-out on password change, revoke-all (each live session)"),
-    ("session.removed", "a session deleted with its user (DELETE /users/{id})"),
+    ("session.removed", "a session deleted with its user (DELETE /users/{id}); the Frontend API's POST /v1/client/sessions/{id}/remove"),
+    ("session.ended", "the Frontend API's sign-out: POST /v1/client/sessions/{id}/end, DELETE /v1/client/sessions (each live session), a new sign-in on the same client"),
     ("organization.created", "POST /organizations"),
     ("organization.updated", "PATCH /organizations/{id}, metadata, logo"),
     ("organization.deleted", "DELETE /organizations/{id} (DeletedObject)"),
@@ -57,6 +58,7 @@ pub const EMITTED: &[(&str, &str)] = &[
     ("organizationMembership.updated", "PATCH …/memberships/{user_id} (role), metadata"),
     ("organizationMembership.deleted", "DELETE …/memberships/{user_id}; user and organization deletion"),
     ("organizationInvitation.created", "POST /organizations/{id}/invitations (and bulk)"),
+    ("organizationInvitation.accepted", "the Frontend API's POST /v1/me/organization_invitations/{id}/accept"),
     ("organizationInvitation.revoked", "POST /organizations/{id}/invitations/{id}/revoke"),
     ("organizationDomain.created", "POST /organizations/{id}/domains"),
     ("organizationDomain.updated", "PATCH …/domains/{id}, verification"),
@@ -75,9 +77,7 @@ pub const EMITTED: &[(&str, &str)] = &[
 /// Event types (globs) the mock never emits, and why.
 pub const NOT_EMITTED: &[(&str, &str)] = &[
     ("session.pending", "no BAPI operation creates a pending session (a move to `pending` would emit it)"),
-    ("session.ended", "ending a session is a Frontend API action"),
-    ("organizationInvitation.accepted", "accepting is a Frontend API action (a move to `accepted` would emit it)"),
-    ("sms.created", "no BAPI operation sends an SMS"),
+    ("sms.created", "no BAPI or Frontend API operation the mock serves sends an SMS"),
     ("subscription*", "no billing state is kept (billing operations are synthesized)"),
     ("paymentAttempt.*", "no billing state is kept (billing operations are synthesized)"),
 ];
@@ -186,20 +186,21 @@ pub fn derive(store: &Store, changes: &[Change], issuer: &str) -> Vec<Pending> {
         let Some(family) = family(&change.collection) else { continue };
         let after = store.get(crate::state::CollectionKey::named(&change.collection), &change.id);
         for kind in kinds_of(&change.collection, change.before.as_ref(), after) {
-            let object = after.or(change.before.as_ref()).cloned().unwrap_or(Value::Null);
+            // Borrowed: `view` makes the one copy an event keeps.
+            let object = after.or(change.before.as_ref()).unwrap_or(&Value::Null);
             let (event_type, data) = match kind {
-                Kind::Created => (format!("{family}.created"), view(store, changes, &change.collection, &object, issuer)),
-                Kind::Updated => (format!("{family}.updated"), view(store, changes, &change.collection, &object, issuer)),
+                Kind::Created => (format!("{family}.created"), view(store, changes, &change.collection, object, issuer)),
+                Kind::Updated => (format!("{family}.updated"), view(store, changes, &change.collection, object, issuer)),
                 Kind::Deleted => {
                     let data = if change.collection == orgs::MEMBERSHIPS {
-                        view(store, changes, &change.collection, &object, issuer)
+                        view(store, changes, &change.collection, object, issuer)
                     } else {
-                        deleted_object(&object)
+                        deleted_object(object)
                     };
                     (format!("{family}.deleted"), data)
                 }
                 Kind::Named(name) => {
-                    let mut data = view(store, changes, &change.collection, &object, issuer);
+                    let mut data = view(store, changes, &change.collection, object, issuer);
                     if name == "session.removed" && after.is_none() {
                         data["status"] = json!("removed");
                     }

@@ -141,7 +141,8 @@ pub fn create_template_token(call: &FrontendCall) -> Result<FrontendAnswer, ApiE
     live_session(&flow)?;
     let template = call.path.get("template_name").and_then(Value::as_str).unwrap_or("").to_string();
     let key = flow.key.clone();
-    let jwt = session_token::sign_template_token(&mut flow.store, &key, &call.services.tokens.issuer, path_session(call), &template, None)?;
+    let category = json!({"cat": token::TEMPLATE_CATEGORY});
+    let jwt = session_token::sign_template_token(&mut flow.store, &key, &call.services.tokens.issuer, path_session(call), &template, None, &category)?;
     bare_token(flow, jwt)
 }
 

@@ -6,7 +6,16 @@
 //! this client, `status: complete` with `created_user_id` and
 //! `created_session_id`. `PATCH` updates the fields of an open sign-up.
 //!
+//!
+//! **By invitation**: `strategy=ticket&ticket=…` (the `__clerk_ticket` of a
+//! BAPI invitation's URL) takes the invitation's email address as verified
+//! (`verification_ticket`) and its public metadata; once a password is set
+//! (in the same create or a later `PATCH`) the user is created and the
+//! invitation reads `accepted`. A ticket that is unknown, used, revoked or
+//! expired is a 422 `ticket_invalid`.
+//!
 //! ```text
+//! POST /v1/client/sign_ups strategy=ticket&ticket=tkt_…&password=…      → complete, the invitation accepted
 //! POST /v1/client/sign_ups email_address=ada@example.com&password=…   → missing_requirements
 //! POST …/prepare_verification strategy=email_code                     → an email to ada@example.com with 424242
 //! POST …/attempt_verification strategy=email_code&code=424242         → complete, created_user_id=user_…
@@ -18,7 +27,7 @@ use super::attempts::{ABANDON_AFTER_MS, CODE_LIFETIME_MS, SIGN_UP, SIGN_UPS};
 use super::flow::{self, Flow};
 use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
-use crate::resources::outbox;
+use crate::resources::{invitations, outbox};
 use crate::resources::passwords;
 use crate::resources::users::{checks, index, insert_user, model, USERS};
 use crate::state::Store;
@@ -102,9 +111,36 @@ fn refresh_status(attempt: &mut Value) {
     }
 }
 
-/// A new attempt of this client with the fields `body` sets, stored only
-/// when they pass their checks (a refused create leaves no attempt behind).
-fn new_attempt(flow: &mut Flow, body: &Value) -> Result<Value, ApiError> {
+/// The email verification a sign-up by invitation ticket starts with.
+fn ticket_verification() -> Value {
+    json!({
+        "object": "verification_ticket", "status": "verified", "strategy": "ticket", "attempts": null, "expire_at": null,
+        "next_action": "", "supported_strategies": ["ticket"],
+    })
+}
+
+/// The verification the created user's email address keeps.
+fn user_email_verification(attempt: &Value, now: i64) -> Value {
+    if attempt["verifications"]["email_address"]["strategy"] == "ticket" {
+        json!({"object": "verification_ticket", "status": "verified", "strategy": "ticket", "attempts": null, "expire_at": null})
+    } else {
+        json!({"object": "verification_otp", "status": "verified", "strategy": "email_code", "attempts": 1, "expire_at": now + CODE_LIFETIME_MS})
+    }
+}
+
+/// The pending invitation a create body's ticket names, if it sends one.
+fn invitation_of(store: &mut Store, body: &Value) -> Result<Option<Value>, ApiError> {
+    if text(body, "strategy") != Some("ticket") && text(body, "ticket").is_none() {
+        return Ok(None);
+    }
+    let ticket = text(body, "ticket").ok_or_else(|| ApiError::param_missing("ticket"))?;
+    invitations::pending_by_ticket(store, ticket).map(Some).map_err(|why| ApiError::ticket_invalid(&why))
+}
+
+/// A new attempt of this client with the fields `body` sets (and, by
+/// ticket, the invitation's address and metadata), stored only when they
+/// pass their checks (a refused create leaves no attempt behind).
+fn new_attempt(flow: &mut Flow, body: &Value, invitation: Option<&Value>) -> Result<Value, ApiError> {
     let client_id = flow.client_id.clone();
     flow.store.try_create(&SIGN_UP, |store, _, now| {
         let mut attempt = json!({
@@ -117,6 +153,12 @@ fn new_attempt(flow: &mut Flow, body: &Value) -> Result<Value, ApiError> {
             "abandon_at": now + ABANDON_AFTER_MS, "legal_accepted_at": null, "created_at": now, "_client_id": client_id,
         });
         apply_fields(store, &mut attempt, body)?;
+        if let Some(invitation) = invitation {
+            attempt["email_address"] = invitation["email_address"].clone();
+            attempt["verifications"]["email_address"] = ticket_verification();
+            attempt["public_metadata"] = invitation["public_metadata"].clone();
+            attempt["_invitation_id"] = invitation["id"].clone();
+        }
         Ok(attempt)
     })
 }
@@ -129,7 +171,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
     }
     let mut body = Map::new();
     body.insert("email_address".into(), json!([attempt["email_address"]]));
-    for field in ["username", "first_name", "last_name", "unsafe_metadata"] {
+    for field in ["username", "first_name", "last_name", "unsafe_metadata", "public_metadata"] {
         if !attempt[field].is_null() {
             body.insert(field.into(), attempt[field].clone());
         }
@@ -143,10 +185,14 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
         stored["legal_accepted_at"] = attempt["legal_accepted_at"].clone();
         model::refresh_flags(stored, now);
         for email in stored["email_addresses"].as_array_mut().into_iter().flatten() {
-            email["verification"] = json!({"object": "verification_otp", "status": "verified", "strategy": "email_code", "attempts": 1, "expire_at": now + CODE_LIFETIME_MS});
+            email["verification"] = user_email_verification(attempt, now);
         }
     }
-    let session = sessions::sign_in_user(flow, &user_id, "email_code");
+    let by_ticket = attempt["verifications"]["email_address"]["strategy"] == "ticket";
+    if let Some(invitation_id) = attempt["_invitation_id"].as_str() {
+        invitations::accept(&mut flow.store, invitation_id);
+    }
+    let session = sessions::sign_in_user(flow, &user_id, if by_ticket { "ticket" } else { "email_code" });
     attempt["created_user_id"] = json!(user_id);
     attempt["created_session_id"] = session["id"].clone();
     Ok(())
@@ -164,7 +210,8 @@ pub fn create(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     if flow.acting_session().is_some() {
         return Err(ApiError::session_exists());
     }
-    let mut attempt = new_attempt(&mut flow, &call.body)?;
+    let invitation = invitation_of(&mut flow.store, &call.body)?;
+    let mut attempt = new_attempt(&mut flow, &call.body, invitation.as_ref())?;
     finish_if_ready(&mut flow, &mut attempt)?;
     save_and_answer(flow, attempt)
 }

@@ -23,8 +23,10 @@ use crate::state::Store;
 use crate::tokens::keys::SigningKey;
 use crate::resources::tokens::session_token::{self, Loaded};
 
-/// The JWT header category of session tokens (templates use another).
+/// The JWT header category of session tokens.
 pub const SESSION_CATEGORY: &str = "cl_B7d4PD111AAA";
+/// The JWT header category of tokens from a JWT template (FAPI.md §2.3 #17).
+pub const TEMPLATE_CATEGORY: &str = "cl_B7d4PD222AAA";
 
 /// What a token is minted for.
 #[derive(Clone, Copy)]

@@ -57,7 +57,7 @@ pub fn view(store: &Store, domain: &Value) -> Value {
 }
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
-    let name = ctx.str_field("name").map(|n| n.trim().to_lowercase()).filter(|n| !n.is_empty()).ok_or_else(|| ApiError::param_missing("name"))?;
+    let name = crate::resources::params::required_text(&ctx.body, "name")?.to_lowercase();
     let valid_name = name.contains('.') && !name.starts_with('.') && !name.ends_with('.')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !valid_name {

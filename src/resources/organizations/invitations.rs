@@ -16,10 +16,12 @@
 use serde_json::{json, Value};
 
 use super::roles_permissions as roles;
-use super::{membership_of, public_org_data, require_org, user_identifier, INVITATIONS, ORGS};
+use super::memberships::membership_of;
+use super::{public_org_data, require_org, user_identifier, INVITATIONS, ORGS};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
+use crate::resources::params::{opt_text, required_text};
 use crate::state::listing::matches_query;
 use crate::state::Store;
 
@@ -69,9 +71,9 @@ pub fn view(store: &Store, invitation: &Value, issuer: &str) -> Value {
 /// invitation (fixtures call it too): a valid email that is neither a member's
 /// nor pending already, a known role, an existing inviter.
 pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Result<Value, ApiError> {
-    let text = |field: &str| request.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let email = text("email_address").ok_or_else(|| ApiError::param_missing("email_address"))?.to_lowercase();
-    let role = text("role").ok_or_else(|| ApiError::param_missing("role"))?.to_string();
+    let text = |field: &str| opt_text(request, field);
+    let email = required_text(request, "email_address")?.to_lowercase();
+    let role = required_text(request, "role")?.to_string();
     if !looks_like_email(&email) {
         return Err(ApiError::format_invalid(format!("{email:?} is not a valid email address."))
             .with_param("email_address"));
@@ -249,6 +251,12 @@ fn page(ctx: &Ctx, store: &Store, invitations: Vec<&Value>, forced_status: Optio
 
 fn of_org<'a>(store: &'a Store, org_id: &str) -> Vec<&'a Value> {
     store.iter(INVITATIONS).filter(|i| i.get("_org_id").and_then(Value::as_str) == Some(org_id)).collect()
+}
+
+/// How many invitations to an organization are pending (stored status; an
+/// expired one still counts, as Clerk's `pending_invitations_count` does).
+pub fn pending_count(store: &Store, org_id: &str) -> usize {
+    of_org(store, org_id).into_iter().filter(|i| i.get("status").and_then(Value::as_str) == Some("pending")).count()
 }
 
 fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {

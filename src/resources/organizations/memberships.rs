@@ -17,8 +17,10 @@
 
 use serde_json::{json, Value};
 
+use std::collections::HashSet;
+
 use super::roles_permissions as roles;
-use super::{membership_of, org_view, public_user_data, require_org, MEMBERSHIPS, ORGS};
+use super::{org_view, public_user_data, require_org, MEMBERSHIPS, ORGS};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
@@ -33,6 +35,58 @@ pub fn register(registry: &mut Registry) {
     registry.add("DeleteOrganizationMembership", "organizations", delete);
     registry.add("InstanceGetOrganizationMemberships", "organizations", list_all);
     registry.add("UsersGetOrganizationMemberships", "organizations", list_for_user);
+}
+
+// ---- who belongs where: every other module asks here ----
+
+/// A user's membership of an organization.
+pub fn membership_of<'a>(store: &'a Store, org_id: &str, user_id: &str) -> Option<&'a Value> {
+    if org_id.is_empty() || user_id.is_empty() {
+        return None;
+    }
+    store.iter(MEMBERSHIPS).find(|m| {
+        m.get("_org_id").and_then(Value::as_str) == Some(org_id) && m.get("_user_id").and_then(Value::as_str) == Some(user_id)
+    })
+}
+
+/// The memberships of one organization, oldest first.
+pub fn of_org<'a>(store: &'a Store, org_id: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    store.iter(MEMBERSHIPS).filter(move |m| m.get("_org_id").and_then(Value::as_str) == Some(org_id))
+}
+
+/// The memberships of one user, oldest first.
+pub fn of_user<'a>(store: &'a Store, user_id: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    store.iter(MEMBERSHIPS).filter(move |m| m.get("_user_id").and_then(Value::as_str) == Some(user_id))
+}
+
+/// The ids of the users who are members of any of `org_ids`.
+pub fn member_ids_of_any(store: &Store, org_ids: &HashSet<String>) -> HashSet<String> {
+    store
+        .iter(MEMBERSHIPS)
+        .filter(|m| m.get("_org_id").and_then(Value::as_str).is_some_and(|o| org_ids.contains(o)))
+        .filter_map(|m| m.get("_user_id").and_then(Value::as_str).map(String::from))
+        .collect()
+}
+
+/// How many members an organization has, counted (for an organization that
+/// does not store `members_count`).
+pub fn count_of_org(store: &Store, org_id: &str) -> usize {
+    of_org(store, org_id).count()
+}
+
+/// Whether any membership has the role `key`.
+pub fn any_with_role(store: &Store, key: &str) -> bool {
+    store.iter(MEMBERSHIPS).any(|m| m["role"] == key)
+}
+
+/// Memberships follow a role's new key.
+pub fn rename_role(store: &mut Store, old_key: &str, new_key: &str) {
+    store.update_where(MEMBERSHIPS, |m| m.get("role").and_then(Value::as_str) == Some(old_key), |m| m["role"] = json!(new_key));
+}
+
+/// Removes every membership of a deleted organization.
+pub fn remove_all_of_org(store: &mut Store, org_id: &str) {
+    store.remove_where(MEMBERSHIPS, |m| m.get("_org_id").and_then(Value::as_str) == Some(org_id));
 }
 
 /// Adds `user` to the organization with `role`: the stored membership.
@@ -78,9 +132,7 @@ pub fn insert(store: &mut Store, org_id: &str, user: &Value, role: &str, public:
 /// `members_count` follows (its `updated_at` stays: the organization itself
 /// did not change).
 pub fn remove_all_of_user(store: &mut Store, user_id: &str) {
-    let memberships: Vec<(String, Option<String>)> = store
-        .iter(MEMBERSHIPS)
-        .filter(|m| m["_user_id"] == user_id)
+    let memberships: Vec<(String, Option<String>)> = of_user(store, user_id)
         .filter_map(|m| Some((m["id"].as_str()?.to_string(), m["_org_id"].as_str().map(String::from))))
         .collect();
     for (membership, org) in memberships {
@@ -279,9 +331,7 @@ fn page(ctx: &Ctx, store: &Store, memberships: Vec<&Value>) -> Reply {
 fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
-    let matched: Vec<&Value> = store
-        .iter(MEMBERSHIPS)
-        .filter(|m| m.get("_org_id").and_then(Value::as_str) == Some(org_id.as_str()))
+    let matched: Vec<&Value> = of_org(&store, &org_id)
         .filter(|m| passes(ctx, m, store.get(crate::resources::users::USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""))))
         .collect();
     Ok(page(ctx, &store, matched))
@@ -296,7 +346,6 @@ fn list_all(ctx: &Ctx) -> Result<Reply, ApiError> {
 fn list_for_user(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let user_id = ctx.path_param("user_id");
-    let matched: Vec<&Value> =
-        store.iter(MEMBERSHIPS).filter(|m| m.get("_user_id").and_then(Value::as_str) == Some(user_id)).collect();
+    let matched: Vec<&Value> = of_user(&store, user_id).collect();
     Ok(page(ctx, &store, matched))
 }

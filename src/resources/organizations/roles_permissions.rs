@@ -185,14 +185,11 @@ fn permission_key_format(key: &str) -> Result<(), ApiError> {
 }
 
 fn format_error(param: &str, long: impl Into<String>) -> ApiError {
-    ApiError::format_invalid(long).with_param(param)
+    ApiError::param_format_invalid(param, long)
 }
 
 fn required_text(ctx: &Ctx, field: &str) -> Result<String, ApiError> {
-    match ctx.str_field(field).map(str::trim) {
-        Some(text) if !text.is_empty() => Ok(text.to_string()),
-        _ => Err(ApiError::param_missing(field)),
-    }
+    crate::resources::params::required_text(&ctx.body, field).map(str::to_string)
 }
 
 /// Permission ids from a request, each checked to exist.
@@ -303,11 +300,10 @@ fn update_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     let role = role.clone();
     if let Some(key) = new_key {
         // Memberships and invitations refer to roles by key: they follow the rename.
-        for collection in [super::MEMBERSHIPS, super::INVITATIONS] {
-            store.update_where(collection, |item| item.get("role").and_then(Value::as_str) == Some(old_key.as_str()), |item| {
-                item["role"] = json!(key)
-            });
-        }
+        super::memberships::rename_role(&mut store, &old_key, &key);
+        store.update_where(super::INVITATIONS, |item| item.get("role").and_then(Value::as_str) == Some(old_key.as_str()), |item| {
+            item["role"] = json!(key)
+        });
     }
     Ok(Reply::Object(role_view(&store, &role)))
 }
@@ -319,7 +315,7 @@ fn delete_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     if key == ADMIN_ROLE || key == MEMBER_ROLE {
         return Err(ApiError::system_role_not_deletable(&key));
     }
-    let in_use = store.iter(super::MEMBERSHIPS).any(|m| m["role"] == key.as_str())
+    let in_use = super::memberships::any_with_role(&store, &key)
         || store.iter(super::INVITATIONS).any(|i| i["role"] == key.as_str() && i["status"] == "pending");
     if in_use {
         return Err(ApiError::role_in_use(&key));

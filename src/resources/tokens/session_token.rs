@@ -117,13 +117,15 @@ pub fn mint(ctx: &Ctx, session_id: &str, expires_in: Option<i64>) -> Result<Stri
 pub fn mint_from_template(ctx: &Ctx, session_id: &str, template_name: &str, expires_in: Option<i64>) -> Result<String, ApiError> {
     let key = keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    sign_template_token(&mut store, &key, &ctx.services.tokens.issuer, session_id, template_name, expires_in)
+    sign_template_token(&mut store, &key, &ctx.services.tokens.issuer, session_id, template_name, expires_in, &Value::Null)
 }
 
 /// [`mint_from_template`] over a store the caller holds (the Frontend API's
 /// `POST /v1/client/sessions/{id}/tokens/{template}` keeps its lock for the
 /// whole request). Templates with a custom key are signed with it, others
-/// with `key`.
+/// with `key`, with `extra_header` fields beside `alg`/`kid`/`typ` when it
+/// is an object: the Frontend API's `{"cat": "cl_B7d4PD222AAA"}` (FAPI.md
+/// §2.3 #17); the Backend API passes `Value::Null`.
 pub fn sign_template_token(
     store: &mut Store,
     key: &SigningKey,
@@ -131,12 +133,15 @@ pub fn sign_template_token(
     session_id: &str,
     template_name: &str,
     expires_in: Option<i64>,
+    extra_header: &Value,
 ) -> Result<String, ApiError> {
     let (template, claims) = template_claims(store, issuer, session_id, template_name, expires_in)?;
     if template.get("custom_signing_key").and_then(Value::as_bool).unwrap_or(false) {
         templates::sign_custom(&template, &claims)
-    } else {
+    } else if extra_header.is_null() {
         key.sign(&claims)
+    } else {
+        key.sign_with_header(extra_header, &claims)
     }
 }
 

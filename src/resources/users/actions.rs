@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use super::checks::string_list;
+use crate::resources::params::string_list;
 use super::{find, load, model, save, revoke_sessions};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};

@@ -9,14 +9,12 @@
 //! assert!(check_phone("+15555550100", "phone_number").is_ok());
 //! ```
 
-use serde_json::Value;
-
 use super::index;
 use crate::error::ApiError;
 use crate::state::Store;
 
 fn format_invalid(param: &str, long: String) -> ApiError {
-    ApiError::format_invalid(long).with_param(param)
+    ApiError::param_format_invalid(param, long)
 }
 
 /// A plausible RFC 5322 address: `local@domain.tld`, no spaces.
@@ -93,57 +91,6 @@ pub fn ensure_free(store: &Store, table: &str, key: &str, param: &str, except: O
 pub fn taken(table: &str, param: &str) -> ApiError {
     let what = noun(table);
     ApiError::identifier_exists(param, format!("That {what} is taken. Please try another.")).with_param(param)
-}
-
-/// A string-array body field, also accepting a single string (form bodies
-/// and hand-written fixtures send one).
-pub fn string_list(body: &Value, field: &str) -> Result<Vec<String>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| i.as_str().map(String::from).ok_or_else(|| format_invalid(field, format!("{field} must be a list of strings."))))
-            .collect(),
-        Some(_) => Err(format_invalid(field, format!("{field} must be a list of strings."))),
-    }
-}
-
-/// An optional string body field; another type is a format error.
-pub fn opt_string(body: &Value, field: &str) -> Result<Option<String>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format_invalid(field, format!("{field} must be a string."))),
-    }
-}
-
-/// An optional boolean body field; another type is a format error.
-pub fn opt_bool(body: &Value, field: &str) -> Result<Option<bool>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(format_invalid(field, format!("{field} must be a boolean."))),
-    }
-}
-
-/// An optional object body field; another type is a format error.
-pub fn opt_object(body: &Value, field: &str) -> Result<Option<Value>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-        Some(_) => Err(format_invalid(field, format!("{field} must be an object."))),
-    }
-}
-
-/// An optional RFC 3339 timestamp body field, as unix ms.
-pub fn opt_time(body: &Value, field: &str) -> Result<Option<i64>, ApiError> {
-    match opt_string(body, field)? {
-        None => Ok(None),
-        Some(text) => crate::resources::rfc3339::parse_ms(&text)
-            .map(Some)
-            .ok_or_else(|| format_invalid(field, format!("{field} must be a date and time in RFC 3339 format."))),
-    }
 }
 
 #[cfg(test)]

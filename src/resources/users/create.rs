@@ -13,20 +13,26 @@
 //! assert_eq!(again.unwrap_err().errors[0].code, "form_identifier_exists");
 //! ```
 
-use serde_json::{Map, Value};
+use std::collections::HashSet;
 
-use super::checks::{self, opt_bool, opt_object, opt_string, opt_time, string_list};
+use serde_json::Value;
+
+use super::fields::UserFields;
 use super::index;
 use super::model::{self, Status};
+use super::checks;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
-use crate::resources::passwords;
+use crate::resources::params::{given_bools, string_list};
 use crate::state::Store;
 
 pub fn create_user(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     insert_user(&mut store, &ctx.body).map(Reply::Object)
 }
+
+/// Settings only a create takes.
+const CREATE_ONLY_SETTINGS: [&str; 2] = ["banned", "locked"];
 
 /// Statuses per identifier from `*_identification_status` (default verified).
 fn statuses(body: &Value, field: &str, count: usize) -> Result<Vec<Status>, ApiError> {
@@ -39,25 +45,68 @@ fn statuses(body: &Value, field: &str, count: usize) -> Result<Vec<Status>, ApiE
         .collect()
 }
 
-/// The password a create or update body sets: a plaintext one (policy-checked,
-/// hashed with a salt from `salt_source`) or an imported digest; `None` when
-/// the body sets none.
-pub fn password_from(body: &Value, salt_source: &str) -> Result<Option<Value>, ApiError> {
-    let skip_checks = opt_bool(body, "skip_password_checks")?.unwrap_or(false);
-    let plain = opt_string(body, "password")?;
-    let digest = opt_string(body, "password_digest")?;
-    let hasher = opt_string(body, "password_hasher")?;
-    match (plain, digest, hasher) {
-        (Some(_), Some(_), _) => Err(ApiError::value_invalid("password and password_digest cannot be used together.")
-        .with_param("password_digest")),
-        (Some(p), None, _) => {
-            passwords::check_policy(&p, skip_checks)?;
-            Ok(Some(passwords::hash(&p, salt_source)))
+/// How one kind of identifier is checked and indexed: its body field, its
+/// index table, its format check and its normalization.
+struct IdentifierRule {
+    param: &'static str,
+    table: &'static str,
+    check: fn(&str, &str) -> Result<(), ApiError>,
+    normalize: fn(&str) -> String,
+}
+
+const RULES: [IdentifierRule; 3] = [
+    IdentifierRule { param: "email_address", table: index::EMAIL, check: checks::check_email, normalize: index::normalize_email },
+    IdentifierRule { param: "phone_number", table: index::PHONE, check: checks::check_phone, normalize: index::normalize_phone },
+    IdentifierRule { param: "web3_wallet", table: index::WEB3, check: checks::check_web3, normalize: index::normalize_web3 },
+];
+
+/// The identifiers a create body lists, in the order of [`RULES`], with the
+/// status each email address and phone number is created in.
+struct NewIdentifiers {
+    lists: [Vec<String>; 3],
+    email_status: Vec<Status>,
+    phone_status: Vec<Status>,
+}
+
+impl NewIdentifiers {
+    fn decode(body: &Value) -> Result<NewIdentifiers, ApiError> {
+        let lists = [string_list(body, RULES[0].param)?, string_list(body, RULES[1].param)?, string_list(body, RULES[2].param)?];
+        let email_status = statuses(body, "email_address_identification_status", lists[0].len())?;
+        let phone_status = statuses(body, "phone_number_identification_status", lists[1].len())?;
+        Ok(NewIdentifiers { lists, email_status, phone_status })
+    }
+
+    /// Each identifier well-formed, not another user's and not listed twice.
+    fn check_free(&self, store: &Store) -> Result<(), ApiError> {
+        let mut seen = HashSet::new();
+        for (rule, values) in RULES.iter().zip(&self.lists) {
+            for value in values {
+                (rule.check)(value, rule.param)?;
+                let key = (rule.normalize)(value);
+                checks::ensure_free(store, rule.table, &key, rule.param, None)?;
+                if !seen.insert((rule.table, key)) {
+                    return Err(checks::taken(rule.table, rule.param));
+                }
+            }
         }
-        (None, Some(d), Some(h)) => passwords::from_digest(&d, &h).map(Some),
-        (None, Some(_), None) => Err(ApiError::param_missing("password_hasher")),
-        (None, None, Some(_)) => Err(ApiError::param_missing("password_digest")),
-        (None, None, None) => Ok(None),
+        Ok(())
+    }
+
+    /// Puts the identifier objects inline (fresh `idn_` ids) and points the
+    /// primary ids at the first of each.
+    fn attach(self, user: &mut Value, store: &mut Store, now: i64) {
+        let [emails, phones, wallets] = self.lists;
+        let emails = emails.iter().zip(&self.email_status).map(|(e, s)| model::email_object(&store.new_id("idn"), e.trim(), *s, now)).collect();
+        let phones = phones
+            .iter()
+            .zip(&self.phone_status)
+            .map(|(p, s)| model::phone_object(&store.new_id("idn"), &index::normalize_phone(p), *s, now))
+            .collect();
+        let wallets = wallets.iter().map(|w| model::web3_object(&store.new_id("idn"), w.trim(), now)).collect();
+        user["email_addresses"] = Value::Array(emails);
+        user["phone_numbers"] = Value::Array(phones);
+        user["web3_wallets"] = Value::Array(wallets);
+        model::fix_primaries(user);
     }
 }
 
@@ -68,116 +117,28 @@ pub fn insert_user(store: &mut Store, body: &Value) -> Result<Value, ApiError> {
     if !body.is_object() {
         return Err(ApiError::format_invalid("The request body must be a JSON object."));
     }
+    let identifiers = NewIdentifiers::decode(body)?;
+    let mut fields = UserFields::decode(body)?;
+    let create_only = given_bools(body, &CREATE_ONLY_SETTINGS)?;
     index::ensure_fresh(store);
-    let emails = string_list(body, "email_address")?;
-    let phones = string_list(body, "phone_number")?;
-    let wallets = string_list(body, "web3_wallet")?;
-    let email_status = statuses(body, "email_address_identification_status", emails.len())?;
-    let phone_status = statuses(body, "phone_number_identification_status", phones.len())?;
-    let username = opt_string(body, "username")?;
-    let external_id = opt_string(body, "external_id")?;
+    identifiers.check_free(store)?;
+    fields.check_free(store, None)?;
+    let password = fields.stored_password(|| format!("{}:{}:{}", store.instance_key, store.seed, store.id_sequence))?;
+    // A new user keeps no empty list of backup codes.
+    fields.backup_codes = fields.backup_codes.filter(|codes| !codes.is_empty());
 
-    let mut seen = std::collections::HashSet::new();
-    for e in &emails {
-        checks::check_email(e, "email_address")?;
-        let key = index::normalize_email(e);
-        checks::ensure_free(store, index::EMAIL, &key, "email_address", None)?;
-        if !seen.insert((index::EMAIL, key)) {
-            return Err(checks::taken(index::EMAIL, "email_address"));
-        }
-    }
-    for p in &phones {
-        checks::check_phone(p, "phone_number")?;
-        let key = index::normalize_phone(p);
-        checks::ensure_free(store, index::PHONE, &key, "phone_number", None)?;
-        if !seen.insert((index::PHONE, key)) {
-            return Err(checks::taken(index::PHONE, "phone_number"));
-        }
-    }
-    for w in &wallets {
-        checks::check_web3(w, "web3_wallet")?;
-        let key = index::normalize_web3(w);
-        checks::ensure_free(store, index::WEB3, &key, "web3_wallet", None)?;
-        if !seen.insert((index::WEB3, key)) {
-            return Err(checks::taken(index::WEB3, "web3_wallet"));
-        }
-    }
-    if let Some(u) = &username {
-        checks::check_username(u)?;
-        checks::ensure_free(store, index::USERNAME, &index::normalize_username(u), "username", None)?;
-    }
-    if let Some(x) = &external_id {
-        checks::ensure_free(store, index::EXTERNAL_ID, x, "external_id", None)?;
-    }
-    let salt_source = format!("{}:{}:{}", store.instance_key, store.seed, store.id_sequence);
-    let password = password_from(body, &salt_source)?;
-    let created_at = opt_time(body, "created_at")?;
-    let legal_accepted_at = opt_time(body, "legal_accepted_at")?;
-    let metadata: Vec<(&str, Option<Value>)> = ["public_metadata", "private_metadata", "unsafe_metadata"]
-        .into_iter()
-        .map(|f| opt_object(body, f).map(|v| (f, v)))
-        .collect::<Result<_, _>>()?;
-    let totp_secret = opt_string(body, "totp_secret")?;
-    let backup_codes = string_list(body, "backup_codes")?;
-
-    let user = store.try_create(&super::USER, |store, id, now| {
+    let user = store.create(&super::USER, |store, id, now| {
         let mut user = model::new_user(id, now);
-        let email_objects: Vec<Value> =
-            emails.iter().zip(&email_status).map(|(e, s)| model::email_object(&store.new_id("idn"), e.trim(), *s, now)).collect();
-        let phone_objects: Vec<Value> = phones
-            .iter()
-            .zip(&phone_status)
-            .map(|(p, s)| model::phone_object(&store.new_id("idn"), &index::normalize_phone(p), *s, now))
-            .collect();
-        let wallet_objects: Vec<Value> = wallets.iter().map(|w| model::web3_object(&store.new_id("idn"), w.trim(), now)).collect();
-        user["email_addresses"] = Value::Array(email_objects);
-        user["phone_numbers"] = Value::Array(phone_objects);
-        user["web3_wallets"] = Value::Array(wallet_objects);
-        model::fix_primaries(&mut user);
-
-        user["username"] = username.map(Value::String).unwrap_or(Value::Null);
-        user["external_id"] = external_id.map(Value::String).unwrap_or(Value::Null);
-        for field in ["first_name", "last_name", "locale"] {
-            user[field] = opt_string(body, field)?.map(Value::String).unwrap_or(Value::Null);
-        }
-        for (field, value) in metadata {
-            user[field] = value.unwrap_or_else(|| Value::Object(Map::new()));
-        }
-        for field in ["delete_self_enabled", "create_organization_enabled", "bypass_client_trust", "banned", "locked"] {
-            if let Some(b) = opt_bool(body, field)? {
-                user[field] = Value::Bool(b);
-            }
-        }
-        if let Some(limit) = body.get("create_organizations_limit").filter(|v| !v.is_null()) {
-            if !limit.is_i64() {
-                return Err(ApiError::format_invalid("create_organizations_limit must be an integer.")
-                    .with_param("create_organizations_limit"));
-            }
-            user["create_organizations_limit"] = limit.clone();
-        }
-        if let Some(at) = created_at {
-            user["created_at"] = Value::from(at);
-        }
-        if let Some(at) = legal_accepted_at {
-            user["legal_accepted_at"] = Value::from(at);
-        }
-        if let Some(p) = password {
-            user["_password"] = p;
-            user["password_last_updated_at"] = Value::from(now);
-        }
-        if let Some(secret) = totp_secret {
-            user["_totp_secret"] = Value::String(secret);
-        }
-        if !backup_codes.is_empty() {
-            user["_backup_codes"] = Value::from(backup_codes);
+        identifiers.attach(&mut user, store, now);
+        for (field, value) in create_only {
+            user[field] = Value::Bool(value);
         }
         // Flags follow the factors; a new user starts from "no MFA" without a
         // disabled-at stamp.
-        model::refresh_flags(&mut user, now);
-
+        fields.apply(&mut user, password, now);
         index::index(store, &user);
-        Ok::<_, ApiError>(user)
-    })?;
+        user
+    });
     index::mark_fresh(store);
     Ok(user)
 }

@@ -112,13 +112,7 @@ pub fn matching_users<'a>(store: &'a Store, query: &Map<String, Value>) -> Vec<&
     }
     if let Some(orgs) = strings(query, "organization_id") {
         let orgs: HashSet<String> = orgs.into_iter().collect();
-        narrow(
-            store
-                .iter(crate::resources::organizations::MEMBERSHIPS)
-                .filter(|m| m["_org_id"].as_str().map(|o| orgs.contains(o)).unwrap_or(false))
-                .filter_map(|m| m["_user_id"].as_str().map(String::from))
-                .collect(),
-        );
+        narrow(crate::resources::organizations::memberships::member_ids_of_any(store, &orgs));
     }
     // `query` and the field searches: the users whose search text (every
     // searched field, lowercase) contains the needle, from the trigram

@@ -20,6 +20,7 @@
 pub mod actions;
 pub mod checks;
 pub mod create;
+pub mod fields;
 pub mod index;
 pub mod list;
 pub mod model;

@@ -10,13 +10,13 @@
 
 use serde_json::Value;
 
-use super::checks::{self, opt_bool, opt_object, opt_string, opt_time, string_list};
-use super::create::password_from;
-use super::{index, load, model, save, revoke_sessions};
+use super::fields::{UserFields, METADATA};
+use super::{load, model, save, revoke_sessions};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
+use crate::resources::params::{given_objects, nullable_string, opt_bool, opt_string};
 use crate::state::Store;
 
 pub fn register(registry: &mut Registry) {
@@ -25,110 +25,25 @@ pub fn register(registry: &mut Registry) {
     registry.add("ReplaceUserMetadata", "users", replace_metadata);
 }
 
-const METADATA: [&str; 3] = ["public_metadata", "private_metadata", "unsafe_metadata"];
-
 fn update_user(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     apply_update(&mut store, ctx.path_param("user_id"), &ctx.body).map(Reply::Object)
 }
 
-/// A nullable string field: `Some(None)` when the body clears it.
-fn nullable_string(body: &Value, field: &str) -> Result<Option<Option<String>>, ApiError> {
-    match body.get(field) {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(_) => opt_string(body, field).map(Some),
-    }
-}
-
 /// Applies a `PATCH /users/{id}` body; every check passes before anything changes.
 pub fn apply_update(store: &mut Store, id: &str, body: &Value) -> Result<Value, ApiError> {
     let mut user = load(store, id)?;
-    if let Some(username) = nullable_string(body, "username")? {
-        if let Some(u) = &username {
-            checks::check_username(u)?;
-            checks::ensure_free(store, index::USERNAME, &index::normalize_username(u), "username", Some(id))?;
-        }
-        user["username"] = username.map(Value::String).unwrap_or(Value::Null);
-    }
-    if let Some(external_id) = nullable_string(body, "external_id")? {
-        if let Some(x) = &external_id {
-            checks::ensure_free(store, index::EXTERNAL_ID, x, "external_id", Some(id))?;
-        }
-        user["external_id"] = external_id.map(Value::String).unwrap_or(Value::Null);
-    }
-    for field in ["first_name", "last_name", "locale"] {
-        if let Some(value) = nullable_string(body, field)? {
-            user[field] = value.map(Value::String).unwrap_or(Value::Null);
-        }
-    }
-    for (array, primary) in model::IDENTIFIER_ARRAYS {
-        if let Some(wanted) = opt_string(body, primary)? {
-            let item = user[*array].as_array().and_then(|a| a.iter().find(|i| i["id"] == wanted.as_str()));
-            match item {
-                None => {
-                    return Err(ApiError::param_invalid(primary, format!("{wanted} is not an identification of this user.")));
-                }
-                Some(i) if !model::is_verified(i) => {
-                    return Err(ApiError::identification_not_verified("The identification must be verified before it can become primary.")
-                    .with_param(primary));
-                }
-                Some(_) => user[*primary] = Value::String(wanted),
-            }
-        }
-    }
+    let fields = UserFields::decode(body)?;
+    let image = nullable_string(body, "profile_image_id")?;
+    fields.check_free(store, Some(id))?;
+    set_primaries(&mut user, body)?;
     let now = store.now_ms();
-    let mut sign_out = false;
-    let salt_source = format!("{}:{}:{id}:{}", store.instance_key, store.seed, store.id_sequence);
-    if let Some(password) = password_from(body, &salt_source)? {
-        user["_password"] = password;
-        user["password_last_updated_at"] = Value::from(now);
-        sign_out = opt_bool(body, "sign_out_of_other_sessions")?.unwrap_or(false);
+    let password = fields.stored_password(|| format!("{}:{}:{id}:{}", store.instance_key, store.seed, store.id_sequence))?;
+    let sign_out = password.is_some() && opt_bool(body, "sign_out_of_other_sessions")?.unwrap_or(false);
+    if let Some(image_id) = image {
+        set_image(&mut user, id, image_id.as_deref());
     }
-    if let Some(secret) = opt_string(body, "totp_secret")? {
-        user["_totp_secret"] = Value::String(secret);
-    }
-    if body.get("backup_codes").is_some() {
-        user["_backup_codes"] = Value::from(string_list(body, "backup_codes")?);
-    }
-    for field in METADATA {
-        if let Some(meta) = opt_object(body, field)? {
-            user[field] = meta;
-        }
-    }
-    for field in ["delete_self_enabled", "create_organization_enabled", "bypass_client_trust"] {
-        if let Some(b) = opt_bool(body, field)? {
-            user[field] = Value::Bool(b);
-        }
-    }
-    match body.get("create_organizations_limit") {
-        None => {}
-        Some(v) if v.is_null() || v.is_i64() => user["create_organizations_limit"] = v.clone(),
-        Some(_) => {
-            return Err(ApiError::format_invalid("create_organizations_limit must be an integer.")
-                .with_param("create_organizations_limit"))
-        }
-    }
-    if let Some(at) = opt_time(body, "created_at")? {
-        user["created_at"] = Value::from(at);
-    }
-    if let Some(at) = opt_time(body, "legal_accepted_at")? {
-        user["legal_accepted_at"] = Value::from(at);
-    }
-    if let Some(image) = nullable_string(body, "profile_image_id")? {
-        match image {
-            Some(image_id) => {
-                user["image_url"] = Value::String(format!("https://img.clerk.com/uploaded/{image_id}"));
-                user["has_image"] = Value::Bool(true);
-            }
-            None => {
-                user["image_url"] = Value::String(model::default_image_url(id));
-                user["has_image"] = Value::Bool(false);
-            }
-        }
-        user["profile_image_url"] = user["image_url"].clone();
-    }
-    model::refresh_flags(&mut user, now);
+    fields.apply(&mut user, password, now);
     // Only once every check has passed does anything change.
     if sign_out {
         revoke_sessions(store, id, now);
@@ -136,8 +51,40 @@ pub fn apply_update(store: &mut Store, id: &str, body: &Value) -> Result<Value, 
     Ok(save(store, user))
 }
 
+/// `primary_*_id`: each must name a verified identifier of this user.
+fn set_primaries(user: &mut Value, body: &Value) -> Result<(), ApiError> {
+    for (array, primary) in model::IDENTIFIER_ARRAYS {
+        let Some(wanted) = opt_string(body, primary)? else { continue };
+        let item = user[*array].as_array().and_then(|a| a.iter().find(|i| i["id"] == wanted.as_str()));
+        match item {
+            None => return Err(ApiError::param_invalid(primary, format!("{wanted} is not an identification of this user."))),
+            Some(i) if !model::is_verified(i) => {
+                return Err(ApiError::identification_not_verified("The identification must be verified before it can become primary.")
+                    .with_param(primary));
+            }
+            Some(_) => user[*primary] = Value::String(wanted),
+        }
+    }
+    Ok(())
+}
+
+/// `profile_image_id`: an uploaded image, or `null` for the default avatar.
+fn set_image(user: &mut Value, id: &str, image_id: Option<&str>) {
+    match image_id {
+        Some(image_id) => {
+            user["image_url"] = Value::String(format!("https://img.clerk.com/uploaded/{image_id}"));
+            user["has_image"] = Value::Bool(true);
+        }
+        None => {
+            user["image_url"] = Value::String(model::default_image_url(id));
+            user["has_image"] = Value::Bool(false);
+        }
+    }
+    user["profile_image_url"] = user["image_url"].clone();
+}
+
 fn metadata_body(ctx: &Ctx) -> Result<Vec<(&'static str, Value)>, ApiError> {
-    METADATA.iter().filter_map(|f| opt_object(&ctx.body, f).map(|v| v.map(|v| (*f, v))).transpose()).collect()
+    given_objects(&ctx.body, &METADATA)
 }
 
 /// PATCH: deep merge into each given metadata object; `null` removes a key.
