@@ -103,20 +103,24 @@ pub fn render_stored_list(
         let shape_id = item_shape as *const Shape as usize;
         out.push(b'[');
         let mut first = true;
-        for id in ids {
-            let Some(item) = store.get(crate::state::CollectionKey::named(collection), id) else { continue };
-            if !first {
+        let collection = crate::state::CollectionKey::named(collection);
+        let mut separate = |out: &mut Vec<u8>| {
+            if !std::mem::replace(&mut first, false) {
                 out.push(b',');
             }
-            first = false;
-            match cache.get(shape_id, id, generation) {
-                Some(bytes) => out.extend_from_slice(bytes),
-                None => {
-                    let start = out.len();
-                    item_shape.write(item, out);
-                    cache.put(shape_id, id, generation, out[start..].to_vec());
-                }
+        };
+        for id in ids {
+            // A cached object is copied without being decoded from the store.
+            if let Some(bytes) = cache.get(shape_id, id, generation).filter(|_| store.contains(collection, id)) {
+                separate(out);
+                out.extend_from_slice(bytes);
+                continue;
             }
+            let Some(item) = store.get(collection, id) else { continue };
+            separate(out);
+            let start = out.len();
+            item_shape.write(item, out);
+            cache.put(shape_id, id, generation, out[start..].to_vec());
         }
         out.push(b']');
     })

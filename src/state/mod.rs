@@ -5,12 +5,19 @@
 //! admin API can dump and load an instance, and a response can be reshaped to
 //! any API version. Keys starting with `_` inside a stored object are internal
 //! (password hashes, parent ids) and never leave the store.
+//!
+//! Objects are held packed (`packed.rs`) and decoded when read
+//! (`objects.rs`); the instance lock's guard (`lock.rs`) writes changes back
+//! and frees the decoded objects when a request lets go.
 
 pub mod changes;
 pub mod listing;
 pub mod ids;
 pub mod index;
 pub mod kind;
+pub mod lock;
+pub mod objects;
+pub mod packed;
 pub mod search;
 
 pub use kind::{CollectionKey, Kind};
@@ -18,15 +25,17 @@ pub use kind::{CollectionKey, Kind};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use lock::{StoreGuard, StoreLock};
+pub use objects::Objects;
+
 /// One collection: id → object, in creation order.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Collection {
-    pub items: IndexMap<String, Value>,
+    pub items: Objects,
 }
 
 /// All state of one instance.
@@ -90,13 +99,16 @@ impl PartialEq for Generation {
     }
 }
 
-/// Rendered objects of one instance, by (response shape, object id), with
+/// Rendered objects of one instance, by response shape and object id, with
 /// the store generation they were rendered at: repeated reads of unchanged
-/// objects copy bytes instead of rendering them again. Bounded: it is
-/// cleared when it grows past [`RenderCache::MAX_ENTRIES`].
+/// objects copy bytes instead of decoding and rendering them again. Bounded:
+/// it is cleared when it grows past [`RenderCache::MAX_ENTRIES`] (≈ 25 MB of
+/// 1.2 KB users at most), so it never holds a second copy of a large store.
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    entries: HashMap<(usize, String), (u64, Vec<u8>)>,
+    /// Shape → id → (generation, bytes): a lookup by `&str` builds no key.
+    entries: HashMap<usize, HashMap<Box<str>, (u64, Box<[u8]>)>>,
+    len: usize,
 }
 
 impl RenderCache {
@@ -104,15 +116,17 @@ impl RenderCache {
 
     /// The cached bytes of an object, if rendered at this generation.
     pub fn get(&self, shape: usize, id: &str, generation: u64) -> Option<&[u8]> {
-        // The key is built only on a lookup; ids are short.
-        self.entries.get(&(shape, id.to_string())).filter(|(g, _)| *g == generation).map(|(_, b)| b.as_slice())
+        self.entries.get(&shape)?.get(id).filter(|(g, _)| *g == generation).map(|(_, b)| &**b)
     }
 
     pub fn put(&mut self, shape: usize, id: &str, generation: u64, bytes: Vec<u8>) {
-        if self.entries.len() >= Self::MAX_ENTRIES {
+        if self.len >= Self::MAX_ENTRIES {
             self.entries.clear();
+            self.len = 0;
         }
-        self.entries.insert((shape, id.to_string()), (generation, bytes));
+        if self.entries.entry(shape).or_default().insert(id.into(), (generation, bytes.into_boxed_slice())).is_none() {
+            self.len += 1;
+        }
     }
 }
 
@@ -182,8 +196,29 @@ impl Store {
         self.collections.values_mut()
     }
 
+    /// The object, decoded on first read (until the lock is released).
     pub fn get(&self, collection: CollectionKey<'_>, id: &str) -> Option<&Value> {
         self.collections.get(collection.as_str())?.items.get(id)
+    }
+
+    /// Whether the collection holds `id`, without decoding the object.
+    pub fn contains(&self, collection: CollectionKey<'_>, id: &str) -> bool {
+        self.collections.get(collection.as_str()).is_some_and(|c| c.items.contains_key(id))
+    }
+
+    /// Writes changed objects back to their compact form and drops every
+    /// decoded one (see `objects.rs`). The instance lock does it when a
+    /// request lets go; code that builds a store outside a lock (fixture
+    /// templates) calls it when done.
+    pub fn release(&mut self) {
+        for c in self.collections.values_mut() {
+            c.items.release();
+        }
+    }
+
+    /// How many objects are decoded right now, over every collection.
+    pub fn materialized(&self) -> usize {
+        self.collections.values().map(|c| c.items.materialized()).sum()
     }
 
     /// The object to change in place; recorded (before the change) when
@@ -350,13 +385,14 @@ pub type Initializer = Arc<dyn Fn(&mut Store) + Send + Sync>;
 /// One Clerk application: an isolated store.
 pub struct Instance {
     pub key: String,
-    pub store: Mutex<Store>,
+    /// Locked for a whole request; its guard frees what the request decoded.
+    pub store: StoreLock,
     pub rendered: Mutex<RenderCache>,
 }
 
 impl Instance {
     pub fn new(key: &str, store: Store) -> Instance {
-        Instance { key: key.to_string(), store: Mutex::new(store), rendered: Mutex::new(RenderCache::default()) }
+        Instance { key: key.to_string(), store: StoreLock::new(store), rendered: Mutex::new(RenderCache::default()) }
     }
 }
 

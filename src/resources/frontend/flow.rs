@@ -16,7 +16,6 @@
 
 use std::sync::Arc;
 
-use parking_lot::MutexGuard;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -24,7 +23,7 @@ use super::token::Mint;
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::sessions::{CLIENT, CLIENTS, SESSIONS};
-use crate::state::Store;
+use crate::state::{Store, StoreGuard};
 use crate::tokens::keys::{self, SigningKey};
 
 /// The mock's client cookie on the Frontend API origin.
@@ -35,7 +34,7 @@ pub const DEV_BROWSER: &str = "__clerk_db_jwt";
 pub struct Flow<'a> {
     pub call: &'a FrontendCall<'a>,
     pub key: Arc<SigningKey>,
-    pub store: MutexGuard<'a, Store>,
+    pub store: StoreGuard<'a>,
     pub client_id: String,
     /// `Set-Cookie` values the answer carries.
     pub cookies: Vec<String>,

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::handler::Services;
 use crate::openapi::Spec;
 use crate::render::{check_response, Body, Rendered};
-use crate::state::{Instance, Instances, Store};
+use crate::state::{Instance, Instances};
 use crate::tokens::{keys, TokenSettings};
 
 const FAPI_SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/clerk-openapi/fapi/fapi-2026-05-12.json");
@@ -110,7 +110,7 @@ impl Browser {
         Services { seed: self.seed, tokens: &self.tokens, flows: &self.flows, bound_url: &self.bound_url, listen: ("127.0.0.1", 8787) }
     }
 
-    pub fn store(&self) -> parking_lot::MutexGuard<'_, Store> {
+    pub fn store(&self) -> crate::state::StoreGuard<'_> {
         self.instance.store.lock()
     }
 

@@ -61,7 +61,12 @@ fn unfiltered_page_by_creation(ctx: &Ctx, store: &Store, order: &Order) -> Optio
 pub fn count_users(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     index::ensure_fresh(&mut store);
-    let total = matching_users(&store, &ctx.query).len();
+    // No filter: every user counts, without decoding them all.
+    let total = if ctx.query.is_empty() {
+        store.collection(crate::resources::users::USERS).map_or(0, |c| c.items.len())
+    } else {
+        matching_users(&store, &ctx.query).len()
+    };
     Ok(Reply::Object(json!({"object": "total_count", "total_count": total})))
 }
 
