@@ -17,6 +17,7 @@
 
 pub mod domains;
 pub mod invitations;
+pub mod member_roles;
 pub mod memberships;
 pub mod roles_permissions;
 

@@ -74,16 +74,6 @@ pub fn count_of_org(store: &Store, org_id: &str) -> usize {
     of_org(store, org_id).count()
 }
 
-/// Whether any membership has the role `key`.
-pub fn any_with_role(store: &Store, key: &str) -> bool {
-    store.iter(MEMBERSHIPS).any(|m| m["role"] == key)
-}
-
-/// Memberships follow a role's new key.
-pub fn rename_role(store: &mut Store, old_key: &str, new_key: &str) {
-    store.update_where(MEMBERSHIPS, |m| m.get("role").and_then(Value::as_str) == Some(old_key), |m| m["role"] = json!(new_key));
-}
-
 /// Removes every membership of a deleted organization.
 pub fn remove_all_of_org(store: &mut Store, org_id: &str) {
     store.remove_where(MEMBERSHIPS, |m| m.get("_org_id").and_then(Value::as_str) == Some(org_id));

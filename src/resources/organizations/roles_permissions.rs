@@ -300,7 +300,7 @@ fn update_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     let role = role.clone();
     if let Some(key) = new_key {
         // Memberships and invitations refer to roles by key: they follow the rename.
-        super::memberships::rename_role(&mut store, &old_key, &key);
+        super::member_roles::rename_role(&mut store, &old_key, &key);
         store.update_where(super::INVITATIONS, |item| item.get("role").and_then(Value::as_str) == Some(old_key.as_str()), |item| {
             item["role"] = json!(key)
         });
@@ -315,7 +315,7 @@ fn delete_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     if key == ADMIN_ROLE || key == MEMBER_ROLE {
         return Err(ApiError::system_role_not_deletable(&key));
     }
-    let in_use = super::memberships::any_with_role(&store, &key)
+    let in_use = super::member_roles::any_with_role(&store, &key)
         || store.iter(super::INVITATIONS).any(|i| i["role"] == key.as_str() && i["status"] == "pending");
     if in_use {
         return Err(ApiError::role_in_use(&key));
