@@ -86,7 +86,7 @@ for round in $(seq 1 "$ROUNDS"); do
       t1="$(date +%s%N)"
       failed="$(curl -s "$url/__admin/webhooks/deliveries?status=failed&limit=0" | sed -n 's/.*"total_count":\([0-9]*\).*/\1/p')"
       events="$(curl -s "$url/__admin/webhooks/events?limit=0" | sed -n 's/.*"total_count":\([0-9]*\).*/\1/p')"
-      DRAIN+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s after the load, $failed failed, $events events in the log (it keeps the last 50,000)")
+      DRAIN+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s after the load, $failed failed, $events events in the log (it keeps the last 10,000)")
     elif [ "$mode" = off ]; then
       OFF+=("$rps")
     else

@@ -282,11 +282,20 @@ pub struct WebhookArgs {
     /// On shutdown, how long to wait for pending deliveries before giving up (ms).
     #[arg(long, env = "CLERK_MOCK_WEBHOOK_SHUTDOWN_GRACE_MS", default_value_t = 5000)]
     pub webhook_shutdown_grace_ms: u64,
+    /// How many emitted events `GET /__admin/webhooks/events` keeps, oldest
+    /// dropped first (each holds its payload, 1–3 KB; delivery state is kept
+    /// for as long as a delivery is pending, whatever this says).
+    #[arg(long, env = "CLERK_MOCK_WEBHOOK_LOG_SIZE", default_value_t = DEFAULT_WEBHOOK_LOG_SIZE)]
+    pub webhook_log_size: usize,
 }
+
+/// Events kept by default: a whole test run's worth, without making every
+/// stored user cost its payload's size once more in a 100k-user load.
+pub const DEFAULT_WEBHOOK_LOG_SIZE: usize = 10_000;
 
 impl Default for WebhookArgs {
     fn default() -> Self {
-        WebhookArgs { webhooks_spec: None, webhook_urls: Vec::new(), webhook_secret: None, webhook_retry_scale: 1.0, webhook_shutdown_grace_ms: 5000 }
+        WebhookArgs { webhooks_spec: None, webhook_urls: Vec::new(), webhook_secret: None, webhook_retry_scale: 1.0, webhook_shutdown_grace_ms: 5000, webhook_log_size: DEFAULT_WEBHOOK_LOG_SIZE }
     }
 }
 

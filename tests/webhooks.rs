@@ -546,6 +546,24 @@ fn events_are_listed_with_type_and_time_filters_even_without_an_endpoint() {
 }
 
 #[test]
+fn the_event_log_keeps_the_last_webhook_log_size_events_oldest_dropped_first() {
+    let server = TestServer::start_with(|a| {
+        fast(a);
+        a.webhooks.webhook_log_size = 3;
+    });
+    let c = server.client();
+    let users: Vec<String> = (0..5).map(|i| id(&ok(c.post("/v1/users", json!({"email_address": [format!("log{i}@example.com")]}))))).collect();
+    let log = c.get("/__admin/webhooks/events");
+    assert_eq!(log.body["total_count"], 3);
+    let logged: Vec<&str> = log.body["data"].as_array().unwrap().iter().map(|e| e["payload"]["data"]["id"].as_str().unwrap()).collect();
+    let mut newest: Vec<&str> = users[2..].iter().map(String::as_str).collect();
+    let mut sorted = logged.clone();
+    sorted.sort();
+    newest.sort();
+    assert_eq!(sorted, newest, "the two oldest events are gone");
+}
+
+#[test]
 fn fixtures_and_reset_emit_nothing_and_reads_emit_nothing() {
     let server = TestServer::start_with(|a| {
         fast(a);

@@ -36,9 +36,6 @@ use crate::scenario::{DeliveryFault, Scenarios};
 const SVIX_SCHEDULE_S: [u64; 8] = [0, 5, 300, 1800, 7200, 18000, 36000, 36000];
 /// Svix gives a receiver 15 s to answer.
 const TIMEOUT_S: f64 = 15.0;
-/// Deliveries kept for `GET /__admin/webhooks/deliveries` (finished ones
-/// beyond this are forgotten, oldest first).
-pub const MAX_KEPT: usize = 50_000;
 /// Messages one endpoint may have waiting; past it new ones fail at once
 /// ("queue full") so a dead receiver cannot grow memory without bound.
 pub const MAX_QUEUED_PER_ENDPOINT: usize = 100_000;
@@ -138,10 +135,13 @@ pub struct Deliveries {
     scale: f64,
     scenarios: Arc<Scenarios>,
     sequence: std::sync::atomic::AtomicU64,
+    /// Deliveries kept for `GET /__admin/webhooks/deliveries`: finished ones
+    /// beyond this are forgotten, oldest first (`--webhook-log-size`).
+    max_kept: usize,
 }
 
 impl Deliveries {
-    pub fn new(scale: f64, scenarios: Arc<Scenarios>) -> Arc<Deliveries> {
+    pub fn new(scale: f64, max_kept: usize, scenarios: Arc<Scenarios>) -> Arc<Deliveries> {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(timeout(scale)));
@@ -157,6 +157,7 @@ impl Deliveries {
             scale,
             scenarios,
             sequence: std::sync::atomic::AtomicU64::new(0),
+            max_kept,
         })
     }
 
@@ -184,7 +185,7 @@ impl Deliveries {
         self.by_id.lock().insert(id, delivery.clone());
         let mut kept = self.kept.lock();
         kept.push_back(delivery.clone());
-        while kept.len() > MAX_KEPT {
+        while kept.len() > self.max_kept {
             let Some(front) = kept.front() else { break };
             if front.lock().status == Status::Pending {
                 break;

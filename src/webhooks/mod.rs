@@ -35,8 +35,6 @@ use catalogue::Catalogue;
 use delivery::{Deliveries, Message};
 use endpoints::{Endpoint, Scope};
 
-/// Events kept for `GET /__admin/webhooks/events`, oldest dropped first.
-pub const MAX_EVENTS: usize = 50_000;
 
 /// Where an event came from (`event_attributes.http_request`).
 #[derive(Debug, Clone, Default)]
@@ -63,6 +61,9 @@ pub struct Webhooks {
     log: Mutex<VecDeque<Logged>>,
     pub deliveries: Arc<Deliveries>,
     validate: bool,
+    /// Events kept for `GET /__admin/webhooks/events`, oldest dropped first
+    /// (`--webhook-log-size`).
+    max_events: usize,
     /// The server's own URL once bound (Svix's app URL points there).
     pub public_url: std::sync::OnceLock<String>,
 }
@@ -84,8 +85,9 @@ impl Webhooks {
             disabled,
             global: RwLock::new(Vec::new()),
             log: Mutex::new(VecDeque::new()),
-            deliveries: Deliveries::new(config.webhooks.webhook_retry_scale, scenarios),
+            deliveries: Deliveries::new(config.webhooks.webhook_retry_scale, config.webhooks.webhook_log_size, scenarios),
             validate: config.validate_responses,
+            max_events: config.webhooks.webhook_log_size,
             public_url: std::sync::OnceLock::new(),
         };
         // One secret for every --webhook-url endpoint: given, or generated once.
@@ -108,8 +110,9 @@ impl Webhooks {
             disabled: Some("webhooks are not configured".into()),
             global: RwLock::new(Vec::new()),
             log: Mutex::new(VecDeque::new()),
-            deliveries: Deliveries::new(1.0, scenarios),
+            deliveries: Deliveries::new(1.0, crate::config::DEFAULT_WEBHOOK_LOG_SIZE, scenarios),
             validate: false,
+            max_events: crate::config::DEFAULT_WEBHOOK_LOG_SIZE,
             public_url: std::sync::OnceLock::new(),
         }
     }
@@ -195,7 +198,7 @@ impl Webhooks {
     fn record(&self, logged: Logged) {
         let mut log = self.log.lock();
         log.push_back(logged);
-        while log.len() > MAX_EVENTS {
+        while log.len() > self.max_events {
             log.pop_front();
         }
     }
