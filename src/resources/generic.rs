@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
+use crate::openapi::synth::Synth;
 use crate::openapi::{resolve, Spec};
+use crate::state::Store;
 use crate::registry::classify::{collection_key, is_param, item_action_target, list_items_schema, split_item, Crud};
 use crate::resources::deleted::deleted_answer;
 use crate::resources::kinds::id_prefix;
@@ -275,17 +277,43 @@ pub fn fits_type(doc: &Value, schema: &Value, value: &Value) -> bool {
 
 fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
     let schema = item_schema(ctx).unwrap_or_default();
+    let mut store = ctx.instance.store.lock();
+    let item = store_new_item(&mut store, ctx.spec, &ctx.synth(), &schema, NewItem { collection: key, parent, body: &ctx.body })?;
+    Ok(Reply::Object(item))
+}
+
+/// Where a new item goes and what the request sent for it.
+pub struct NewItem<'a> {
+    /// The collection key (`/redirect_urls`, `/organizations/{}/domains`).
+    pub collection: &'a str,
+    /// Parent ids joined by `/` (empty for a top-level collection).
+    pub parent: &'a str,
+    /// The request body; only the fields `schema` declares are stored.
+    pub body: &'a Value,
+}
+
+/// The one create rule of the engine, for its `POST` and for fixtures: an
+/// item synthesized from the collection's flattened item `schema`, with what
+/// the body did not set null where the schema allows it (rather than the
+/// spec's example text), fresh secrets, the body's declared fields on top,
+/// a new id in the schema's id pattern (or the kind's prefix), timestamps
+/// and `_parent`. Stores it and returns it.
+///
+/// ```text
+/// POST /v1/redirect_urls {"url":"https://app.test/cb"}
+///   → {"object":"redirect_url","id":"ru_…","url":"https://app.test/cb","created_at":…,"updated_at":…}
+/// ```
+pub fn store_new_item(store: &mut Store, spec: &Spec, synth: &Synth, schema: &Value, new: NewItem) -> Result<Value, ApiError> {
     let props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
     let kind = props
         .get("object")
-        .map(|o| resolve(&ctx.spec.doc, o))
+        .map(|o| resolve(&spec.doc, o))
         .and_then(|o| o.get("enum"))
         .and_then(|e| e.get(0))
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let id_pattern = props.get("id").map(|i| resolve(&ctx.spec.doc, i)).and_then(|i| i.get("pattern")).and_then(Value::as_str);
-    let mut store = ctx.instance.store.lock();
+    let id_pattern = props.get("id").map(|i| resolve(&spec.doc, i)).and_then(|i| i.get("pattern")).and_then(Value::as_str);
     let id = match id_pattern {
         Some(p) if p.contains("0-9A-Fa-f") => {
             let prefix = p.trim_start_matches('^').split('_').next().unwrap_or("id").trim_start_matches('(');
@@ -295,34 +323,32 @@ fn create(ctx: &Ctx, key: &str, parent: &str) -> Result<Reply, ApiError> {
         _ => store.new_id(id_prefix(&kind)),
     };
     let now = store.now_ms();
-    let mut item = ctx.synth().value(&schema, &id);
-    // What the request did not set is unknown: null where the schema allows
-    // it, rather than the spec's example text; secrets are fresh.
+    let mut item = synth.value(schema, &id);
     if let Some(obj) = item.as_object_mut() {
         for (name, prop_schema) in &props {
-            if ctx.body.get(name).is_some() {
+            if new.body.get(name).is_some() {
                 continue;
             }
             if name.contains("secret") && obj.get(name).map(Value::is_string).unwrap_or(false) {
                 let fresh = store.new_id(name.trim_end_matches("_secret").trim_start_matches("client_"));
                 obj.insert(name.clone(), Value::String(fresh));
-            } else if fits_type(&ctx.spec.doc, prop_schema, &Value::Null) && !matches!(name.as_str(), "id" | "object") {
+            } else if fits_type(&spec.doc, prop_schema, &Value::Null) && !matches!(name.as_str(), "id" | "object") {
                 obj.insert(name.clone(), Value::Null);
             }
         }
     }
-    merge_declared_fields(ctx.spec, &mut item, &ctx.body, &schema)?;
+    merge_declared_fields(spec, &mut item, new.body, schema)?;
     if let Some(obj) = item.as_object_mut() {
         obj.insert("id".into(), Value::String(id.clone()));
         for stamp in ["created_at", "updated_at"] {
-            if props.get(stamp).map(|s| fits_type(&ctx.spec.doc, s, &Value::from(now))).unwrap_or(false) {
+            if props.get(stamp).map(|s| fits_type(&spec.doc, s, &Value::from(now))).unwrap_or(false) {
                 obj.insert(stamp.into(), Value::from(now));
             }
         }
-        obj.insert("_parent".into(), Value::String(parent.to_string()));
+        obj.insert("_parent".into(), Value::String(new.parent.to_string()));
     }
-    store.insert(crate::state::CollectionKey::named(key), &id, item.clone());
-    Ok(Reply::Object(item))
+    store.insert(crate::state::CollectionKey::named(new.collection), &id, item.clone());
+    Ok(item)
 }
 
 /// Query parameters that shape the page rather than filter it.
