@@ -27,7 +27,7 @@ use crate::error::ApiError;
 
 /// Keys kept ready: enough for a suite that opens a few instances at once,
 /// few enough that a short-lived process does not spend seconds making them.
-pub const TARGET: usize = 4;
+pub const TARGET: usize = 8;
 
 struct Pool {
     ready: Mutex<Vec<String>>,
