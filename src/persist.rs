@@ -162,6 +162,7 @@ pub fn restore(instances: &Instances, data_dir: Option<&Path>) -> Result<usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::collections::USERS;
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("clerk-mock-persist-{name}-{}", std::process::id()));
@@ -174,12 +175,12 @@ mod tests {
     fn a_written_file_reads_back_as_the_same_store() {
         let dir = temp_dir("roundtrip");
         let mut store = Store::new(1, "sk_test_a");
-        store.insert(crate::resources::collections::USERS, "user_1", json!({"id": "user_1", "_password": "x"}));
+        store.insert(USERS, "user_1", json!({"id": "user_1", "_password": "x"}));
         store.id_sequence = 9;
         let path = write(&dir, "sk_test_a", &store, 1).unwrap();
         let (key, back) = read(&path).unwrap();
         assert_eq!(key, "sk_test_a");
-        assert_eq!(back.get(crate::resources::collections::USERS, "user_1"), store.get(crate::resources::collections::USERS, "user_1"));
+        assert_eq!(back.get(USERS, "user_1"), store.get(USERS, "user_1"));
         assert_eq!(back.id_sequence, 9);
         assert!(!dir.join(".sk_test_a.json.tmp").exists());
     }

@@ -2,18 +2,18 @@
 //! objects: users, sessions and clients, organizations with their
 //! memberships, invitations and domains.
 //!
-//! Each owner still answers for its collections (it alone writes them, and
-//! re-exports these names: `users::USERS`), but the names stand here, below
-//! all of them, because the owners reach each other both ways: deleting a
-//! user goes through memberships and sessions, while memberships, sessions,
-//! invitations and session tokens read users, and session tokens read
-//! organizations. Naming a collection from here never ties a module to
-//! another owner's handlers.
+//! Each owner still answers for its collections (it alone writes them), but
+//! the names stand here, below all of them, and are spelled only from here
+//! (`collections::USERS`, never a re-export through an owner), because the
+//! owners reach each other both ways: deleting a user goes through
+//! memberships and sessions, while memberships, sessions, invitations and
+//! session tokens read users, and session tokens read organizations. Naming
+//! a collection from here never ties a module to another owner's handlers.
 //!
 //! ```
 //! use clerk_mock::resources::collections::{USER, USERS};
 //! assert_eq!(USER.prefix, "user");
-//! assert_eq!(USERS, clerk_mock::resources::users::USERS);
+//! assert_eq!(USER.collection, Some(USERS));
 //! ```
 
 use crate::state::{CollectionKey, Kind};

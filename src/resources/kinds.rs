@@ -1,5 +1,6 @@
 //! Every kind of Clerk object the mock names, in one table: each owning
-//! module declares its own (`users::USER`, `sessions::SESSION`, …) and this
+//! module declares its own (`roles::ROLE`, `invitations::KIND`, …; the
+//! kinds owners read from one another stand in `collections`) and this
 //! table lists them, with the kinds only the generic engine or synthesis
 //! serve. Synthesis takes its id prefixes from here (`id_prefix`, handed to
 //! the OpenAPI layer at start-up), fixtures and the generic engine too, and a
@@ -11,9 +12,9 @@
 //! assert_eq!(kinds::id_prefix("something_new"), "obj");
 //! ```
 
-use crate::resources::organizations::{self as orgs, roles_permissions as roles};
+use crate::resources::organizations::roles_permissions as roles;
 use crate::resources::frontend::attempts;
-use crate::resources::{allowlist, identifiers, invitations, outbox, sessions, users};
+use crate::resources::{allowlist, collections, identifiers, invitations, outbox};
 use crate::state::Kind;
 use crate::resources::tokens;
 
@@ -33,13 +34,13 @@ const SERVED_GENERICALLY: &[Kind] = &[
 
 /// The kinds the resource modules declare, owner by owner.
 const OWNED: &[Kind] = &[
-    users::USER,
-    sessions::SESSION,
-    sessions::CLIENT,
-    orgs::ORGANIZATION,
-    orgs::MEMBERSHIP,
-    orgs::INVITATION,
-    orgs::DOMAIN,
+    collections::USER,
+    collections::SESSION,
+    collections::CLIENT,
+    collections::ORGANIZATION,
+    collections::MEMBERSHIP,
+    collections::INVITATION,
+    collections::DOMAIN,
     roles::ROLE,
     roles::PERMISSION,
     invitations::KIND,

@@ -1,6 +1,7 @@
 //! Resource modules: Clerk's semantics per spec tag, on top of the generic
 //! engine. Each module registers its handlers by operationId.
 
+pub mod client_keys;
 pub mod collections;
 pub mod deleted;
 pub mod frontend;

@@ -31,7 +31,7 @@ use crate::state::listing::matches_query;
 use crate::state::Store;
 
 /// Declared in `resources/collections.rs` (below the owners that read each other's).
-pub use crate::resources::collections::{DOMAIN, DOMAINS, INVITATION, INVITATIONS, MEMBERSHIP, MEMBERSHIPS, ORGANIZATION, ORGS};
+use crate::resources::collections::{DOMAINS, INVITATIONS, MEMBERSHIPS, ORGANIZATION, ORGS, SESSIONS, USERS};
 
 /// Largest accepted logo, as Clerk documents.
 const MAX_LOGO_BYTES: usize = 10 * 1024 * 1024;
@@ -140,7 +140,7 @@ fn cascade_delete(store: &mut Store, org_id: &str) {
         store.remove_where(collection, |item| item.get("_org_id").and_then(Value::as_str) == Some(org_id));
     }
     store.update_where(
-        crate::resources::collections::SESSIONS,
+        SESSIONS,
         |session| session.get("last_active_organization_id").and_then(Value::as_str) == Some(org_id),
         |session| session["last_active_organization_id"] = Value::Null,
     );
@@ -203,7 +203,7 @@ pub fn insert_organization(store: &mut Store, body: &Value) -> Result<Value, Api
     let text = |name: &str| field(name).and_then(Value::as_str);
     let name = crate::resources::params::required_text(body, "name")?.to_string();
     let creator = match text("created_by").filter(|s| !s.is_empty()) {
-        Some(user_id) => match store.get(crate::resources::collections::USERS, user_id) {
+        Some(user_id) => match store.get(USERS, user_id) {
             Some(user) => Some(user.clone()),
             None => return Err(ApiError::param_invalid("created_by", format!("No user has the id {user_id}."))),
         },
@@ -400,7 +400,7 @@ fn upload_logo(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let id = require_org(&store, ctx.path_param("organization_id"))?;
     if let Some(uploader) = ctx.str_field("uploader_user_id") {
-        if store.get(crate::resources::collections::USERS, uploader).is_none() {
+        if store.get(USERS, uploader).is_none() {
             return Err(ApiError::not_found("user"));
         }
     }

@@ -25,7 +25,7 @@ use crate::resources::tokens::session_token;
 use crate::tokens::keys;
 
 /// Declared in `resources/collections.rs` (below the owners that read each other's).
-pub use crate::resources::collections::{CLIENT, CLIENTS, SESSION, SESSIONS};
+use crate::resources::collections::{CLIENT, CLIENTS, SESSION, SESSIONS, USERS};
 /// Clerk's defaults: a session expires after 7 days, is abandoned after 30.
 const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -56,6 +56,7 @@ pub fn start_session(store: &mut Store, user_id: &str, org_id: Option<&str>, act
                 "last_authentication_strategy": null,
             })
         });
+        crate::resources::client_keys::insert(store, &client);
         session_fields(client["id"].as_str().unwrap_or_default(), user_id, org_id, actor, now)
     });
     mark_signed_in(store, user_id, &session);
@@ -97,7 +98,7 @@ fn session_fields(client_id: &str, user_id: &str, org_id: Option<&str>, actor: O
 /// The user's activity stamps follow a new session.
 fn mark_signed_in(store: &mut Store, user_id: &str, session: &Value) {
     let now = session["created_at"].as_i64().unwrap_or_default();
-    if let Some(user) = store.get_mut(crate::resources::collections::USERS, user_id) {
+    if let Some(user) = store.get_mut(USERS, user_id) {
         if user.get("last_active_at").is_some() {
             user["last_active_at"] = json!(now);
         }
@@ -124,7 +125,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// refusal names the body field at fault, for callers that report it
 /// (fixtures). HTTP and fixtures both open sessions through it.
 pub fn open_session(store: &mut Store, user_id: &str, active_org: Option<&str>) -> Result<Value, (ApiError, &'static str)> {
-    let user = store.get(crate::resources::collections::USERS, user_id).ok_or((ApiError::not_found("user"), "user_id"))?;
+    let user = store.get(USERS, user_id).ok_or((ApiError::not_found("user"), "user_id"))?;
     if user.get("banned").and_then(Value::as_bool).unwrap_or(false) {
         return Err((ApiError::user_banned(user_id), "user_id"));
     }

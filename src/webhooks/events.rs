@@ -37,7 +37,8 @@ use serde_json::{json, Value};
 
 use crate::resources::organizations::{self as orgs, domains, invitations, memberships, roles_permissions as roles};
 use crate::state::changes::Change;
-use crate::resources::{outbox::EMAILS, sessions::SESSIONS, users::USERS};
+use crate::resources::collections::{self, SESSIONS, USERS};
+use crate::resources::outbox::EMAILS;
 use crate::state::{CollectionKey, Store};
 
 const WAITLIST: CollectionKey = CollectionKey::new("/waitlist_entries");
@@ -100,10 +101,10 @@ pub enum Kind {
 pub fn family(collection: &str) -> Option<&'static str> {
     Some(match CollectionKey::named(collection) {
         USERS => "user",
-        orgs::ORGS => "organization",
-        orgs::MEMBERSHIPS => "organizationMembership",
-        orgs::INVITATIONS => "organizationInvitation",
-        orgs::DOMAINS => "organizationDomain",
+        collections::ORGS => "organization",
+        collections::MEMBERSHIPS => "organizationMembership",
+        collections::INVITATIONS => "organizationInvitation",
+        collections::DOMAINS => "organizationDomain",
         roles::ROLES => "role",
         roles::PERMISSIONS => "permission",
         SESSIONS => "session",
@@ -136,8 +137,8 @@ pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>)
             },
             _ => vec![],
         },
-        (orgs::INVITATIONS, None, Some(_)) => vec![Kind::Created],
-        (orgs::INVITATIONS, Some(_), Some(_)) => match (status(before), status(after)) {
+        (collections::INVITATIONS, None, Some(_)) => vec![Kind::Created],
+        (collections::INVITATIONS, Some(_), Some(_)) => match (status(before), status(after)) {
             (b, Some(a)) if b.as_deref() != Some(a.as_str()) => match a.as_str() {
                 "accepted" => vec![Kind::Named("organizationInvitation.accepted")],
                 "revoked" => vec![Kind::Named("organizationInvitation.revoked")],
@@ -145,7 +146,7 @@ pub fn kinds_of(collection: &str, before: Option<&Value>, after: Option<&Value>)
             },
             _ => vec![],
         },
-        (orgs::INVITATIONS, Some(_), None) => vec![],
+        (collections::INVITATIONS, Some(_), None) => vec![],
         (EMAILS, None, Some(_)) => vec![Kind::Email],
         (EMAILS, _, _) => vec![],
         (WAITLIST, _, None) => vec![],
@@ -166,7 +167,7 @@ fn meaningful(collection: &str, v: &Value) -> Value {
     let mut out = v.as_object().cloned().unwrap_or_default();
     // A role's permissions are kept as internal ids but shown in the role.
     out.retain(|k, _| (!k.starts_with('_') || (collection == roles::ROLES && k == "_permission_ids")) && k != "updated_at");
-    if collection == orgs::ORGS {
+    if collection == collections::ORGS {
         out.remove("members_count");
         out.remove("pending_invitations_count");
     }
@@ -196,7 +197,7 @@ pub fn derive<'a>(store: &'a Store, changes: &'a [Change], issuer: &str) -> Vec<
                 Kind::Created => (format!("{family}.created"), view(store, changes, &change.collection, object, issuer)),
                 Kind::Updated => (format!("{family}.updated"), view(store, changes, &change.collection, object, issuer)),
                 Kind::Deleted => {
-                    let data = if change.collection == orgs::MEMBERSHIPS {
+                    let data = if change.collection == collections::MEMBERSHIPS {
                         view(store, changes, &change.collection, object, issuer)
                     } else {
                         Cow::Owned(deleted_object(object))
@@ -233,7 +234,7 @@ fn deleted_object(object: &Value) -> Value {
 /// The stored user of an id, or its value before this request (a cascade
 /// removed it).
 fn user_of<'a>(store: &'a Store, changes: &'a [Change], id: &str) -> Option<&'a Value> {
-    store.get(crate::resources::collections::USERS, id).or_else(|| {
+    store.get(USERS, id).or_else(|| {
         changes.iter().find(|c| c.collection == "users" && c.id == id).and_then(|c| c.before.as_ref())
     })
 }
@@ -241,8 +242,8 @@ fn user_of<'a>(store: &'a Store, changes: &'a [Change], id: &str) -> Option<&'a 
 /// The object as the BAPI handlers show it.
 fn view<'a>(store: &Store, changes: &[Change], collection: &str, object: &'a Value, issuer: &str) -> Cow<'a, Value> {
     Cow::Owned(match CollectionKey::named(collection) {
-        orgs::ORGS => orgs::org_view(store, object),
-        orgs::MEMBERSHIPS => {
+        collections::ORGS => orgs::org_view(store, object),
+        collections::MEMBERSHIPS => {
             let mut v = memberships::view(store, object);
             if v.get("public_user_data").is_none() {
                 if let Some(user) = object["_user_id"].as_str().and_then(|id| user_of(store, changes, id)) {
@@ -251,7 +252,7 @@ fn view<'a>(store: &Store, changes: &[Change], collection: &str, object: &'a Val
             }
             v
         }
-        orgs::INVITATIONS => {
+        collections::INVITATIONS => {
             let mut v = invitations::view(store, object, issuer);
             // The catalogue nests the organization's public data under `data`.
             if let Some(public) = v.get("public_organization_data").cloned() {
@@ -259,7 +260,7 @@ fn view<'a>(store: &Store, changes: &[Change], collection: &str, object: &'a Val
             }
             v
         }
-        orgs::DOMAINS => domains::view(store, object),
+        collections::DOMAINS => domains::view(store, object),
         roles::ROLES => roles::role_view(store, object),
         SESSIONS => {
             let mut v = object.clone();
@@ -292,8 +293,8 @@ mod tests {
     #[test]
     fn an_organization_invitation_accepted_or_revoked_is_named_by_its_status() {
         let b = json!({"id": "orginv_1", "status": "pending"});
-        assert_eq!(kinds_of(orgs::INVITATIONS.as_str(), Some(&b), Some(&json!({"status": "accepted"}))), vec![Kind::Named("organizationInvitation.accepted")]);
-        assert_eq!(kinds_of(orgs::INVITATIONS.as_str(), Some(&b), Some(&json!({"status": "revoked"}))), vec![Kind::Named("organizationInvitation.revoked")]);
+        assert_eq!(kinds_of(collections::INVITATIONS.as_str(), Some(&b), Some(&json!({"status": "accepted"}))), vec![Kind::Named("organizationInvitation.accepted")]);
+        assert_eq!(kinds_of(collections::INVITATIONS.as_str(), Some(&b), Some(&json!({"status": "revoked"}))), vec![Kind::Named("organizationInvitation.revoked")]);
     }
 
     #[test]

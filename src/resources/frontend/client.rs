@@ -12,12 +12,11 @@
 //! GET  /v1/client?__clerk_db_jwt=dvb_…        → {"response":{"object":"client","id":"client_…",…},"client":null}
 //! ```
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::flow::{self, Flow};
 use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
-use crate::resources::sessions::CLIENTS;
 
 pub fn get(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     Flow::begin(call)?.client_alone()
@@ -38,7 +37,7 @@ pub fn delete(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     sessions::end_all(&mut flow);
     let view = flow.client_view()?;
     let id = flow.client_id.clone();
-    flow.store.remove(CLIENTS, &id);
+    crate::resources::client_keys::remove(&mut flow.store, &id);
     flow.cookies = vec![format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0", flow::CLIENT_COOKIE)];
     flow.bare(json!({"response": view, "client": null}))
 }
@@ -63,8 +62,6 @@ pub fn ensure_dev_browser(flow: &mut Flow) -> String {
     }
     let token = flow::random_token(&mut flow.store, "dvb");
     let id = flow.client_id.clone();
-    if let Some(c) = flow.store.get_mut(CLIENTS, &id) {
-        c["_dev_browser"] = Value::String(token.clone());
-    }
+    crate::resources::client_keys::set_dev_browser(&mut flow.store, &id, &token);
     token
 }

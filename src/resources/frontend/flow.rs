@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 use super::token::Mint;
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
-use crate::resources::sessions::{CLIENT, CLIENTS, SESSIONS};
+use crate::resources::client_keys;
+use crate::resources::collections::{CLIENT, CLIENTS, SESSIONS};
 use crate::state::{Store, StoreGuard};
 use crate::tokens::keys::{self, SigningKey};
 
@@ -76,6 +77,7 @@ pub fn new_client(store: &mut Store, dev_browser: Option<&str>) -> (String, Stri
             "_cookie": random_token(store, "cli"), "_dev_browser": dev_browser,
         })
     });
+    client_keys::insert(store, &client);
     let field = |name: &str| client[name].as_str().unwrap_or("").to_string();
     (field("id"), field("_cookie"))
 }
@@ -85,31 +87,26 @@ pub fn client_cookie(value: &str) -> String {
     format!("{CLIENT_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000")
 }
 
-fn find_client(store: &Store, field: &str, value: &str) -> Option<String> {
-    store.iter(CLIENTS).find(|c| c[field] == value).and_then(|c| c["id"].as_str().map(String::from))
-}
 
 /// The request's client (see the module doc) and the cookies to set for it.
 pub fn identify(call: &FrontendCall, store: &mut Store) -> (String, Vec<String>) {
     if let Some(token) = call.raw_query_value(DEV_BROWSER).filter(|t| !t.is_empty()) {
-        if let Some(id) = find_client(store, "_dev_browser", token) {
+        if let Some(id) = client_keys::find(store, client_keys::DEV_BROWSER, token) {
             return (id, Vec::new());
         }
         // A dev browser this mock never issued (a restart, another run) joins
         // the browser's cookie client rather than signing it out.
-        if let Some(id) = cookie(call, CLIENT_COOKIE).and_then(|c| find_client(store, "_cookie", c)) {
-            if let Some(client) = store.get_mut(CLIENTS, &id) {
-                client["_dev_browser"] = json!(token);
-            }
+        if let Some(id) = cookie(call, CLIENT_COOKIE).and_then(|c| client_keys::find(store, client_keys::COOKIE, c)) {
+            client_keys::set_dev_browser(store, &id, token);
             return (id, Vec::new());
         }
         let (id, cookie) = new_client(store, Some(token));
         return (id, vec![client_cookie(&cookie)]);
     }
-    if let Some(id) = cookie(call, CLIENT_COOKIE).and_then(|c| find_client(store, "_cookie", c)) {
+    if let Some(id) = cookie(call, CLIENT_COOKIE).and_then(|c| client_keys::find(store, client_keys::COOKIE, c)) {
         return (id, Vec::new());
     }
-    if let Some(id) = dev_browser_cookie(call).and_then(|t| find_client(store, "_dev_browser", t)) {
+    if let Some(id) = dev_browser_cookie(call).and_then(|t| client_keys::find(store, client_keys::DEV_BROWSER, t)) {
         return (id, Vec::new());
     }
     let (id, cookie) = new_client(store, None);

@@ -31,7 +31,7 @@ use super::token::{self, Mint};
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations;
-use crate::resources::sessions::SESSIONS;
+use crate::resources::collections::SESSIONS;
 use crate::state::Instance;
 
 /// One-time handshake payloads by nonce.

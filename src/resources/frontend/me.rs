@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 use super::flow::{self, Flow};
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
-use crate::resources::organizations::{self, invitations, memberships, INVITATIONS, MEMBERSHIPS};
-use crate::resources::sessions::SESSIONS;
+use crate::resources::organizations::{self, invitations, memberships};
+use crate::resources::collections::{INVITATIONS, MEMBERSHIPS, USERS};
+use crate::resources::collections::SESSIONS;
 
 /// The acting session's user id.
 fn user_id(flow: &Flow) -> Result<String, ApiError> {
@@ -52,7 +53,7 @@ pub fn memberships(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
 }
 
 fn emails_of(flow: &Flow, user_id: &str) -> Vec<String> {
-    let user = flow.store.get(crate::resources::users::USERS, user_id).cloned().unwrap_or(Value::Null);
+    let user = flow.store.get(USERS, user_id).cloned().unwrap_or(Value::Null);
     user["email_addresses"].as_array().into_iter().flatten().filter_map(|e| e["email_address"].as_str()).map(str::to_lowercase).collect()
 }
 
@@ -87,7 +88,7 @@ pub fn suggestions(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
 pub fn create_organization(call: &FrontendCall) -> Result<FrontendAnswer, ApiError> {
     let mut flow = Flow::begin(call)?;
     let user = user_id(&flow)?;
-    if flow.store.get(crate::resources::users::USERS, &user).is_some_and(|u| u["create_organization_enabled"] == false) {
+    if flow.store.get(USERS, &user).is_some_and(|u| u["create_organization_enabled"] == false) {
         return Err(ApiError::organization_creation_not_allowed());
     }
     let mut body = json!({"name": call.body.get("name"), "created_by": user});
@@ -112,7 +113,7 @@ pub fn accept_invitation(call: &FrontendCall) -> Result<FrontendAnswer, ApiError
     if invitation_view(&flow, &invitation)["status"] != "pending" {
         return Err(ApiError::invitation_not_pending());
     }
-    let user = flow.store.get(crate::resources::users::USERS, &user_id).cloned().unwrap_or(Value::Null);
+    let user = flow.store.get(USERS, &user_id).cloned().unwrap_or(Value::Null);
     let org_id = invitation["_org_id"].as_str().unwrap_or("").to_string();
     let role = invitation["role"].as_str().unwrap_or("org:member").to_string();
     memberships::insert(&mut flow.store, &org_id, &user, &role, invitation["public_metadata"].clone(), invitation["private_metadata"].clone())?;

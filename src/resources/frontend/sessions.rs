@@ -21,7 +21,8 @@ use super::token::{self, Mint};
 use super::{view, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::organizations;
-use crate::resources::sessions::{start_session_on_client, SESSIONS};
+use crate::resources::sessions::start_session_on_client;
+use crate::resources::collections::SESSIONS;
 use crate::resources::tokens::session_token;
 
 /// Starts a session for `user_id` on this browser's client and makes it the

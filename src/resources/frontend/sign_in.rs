@@ -20,7 +20,8 @@ use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::outbox;
 use crate::resources::passwords;
-use crate::resources::users::{index, USERS};
+use crate::resources::users::index;
+use crate::resources::collections::USERS;
 use crate::resources::tokens::sign_in as sign_in_tokens;
 
 fn text<'b>(body: &'b Value, field: &str) -> Option<&'b str> {

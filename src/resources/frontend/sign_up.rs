@@ -29,7 +29,8 @@ use super::{sessions, FrontendAnswer, FrontendCall};
 use crate::error::ApiError;
 use crate::resources::{invitations, outbox};
 use crate::resources::passwords;
-use crate::resources::users::{checks, index, insert_user, model, USERS};
+use crate::resources::users::{checks, index, insert_user, model};
+use crate::resources::collections::USERS;
 use crate::state::Store;
 
 /// What the environment requires (`environment.rs`): an email and a password.

@@ -14,6 +14,7 @@ use crate::openapi::Spec;
 use crate::render::{check_response, Body, Rendered};
 use crate::state::{Instance, Instances};
 use crate::tokens::{keys, TokenSettings};
+use crate::resources::collections::{CLIENTS, SESSIONS, USERS};
 
 const FAPI_SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/clerk-openapi/fapi/fapi-2026-05-12.json");
 
@@ -163,7 +164,7 @@ fn an_unknown_browser_gets_a_client_and_a_cookie_and_keeps_it() {
     let again = b.post("getClient", &[], json!({}));
     assert!(again.header("set-cookie").is_none());
     assert_eq!(again.body["response"]["id"], id.as_str());
-    assert!(b.store().get(crate::resources::sessions::CLIENTS, &id).is_some(), "clients are the Backend API's collection");
+    assert!(b.store().get(CLIENTS, &id).is_some(), "clients are the Backend API's collection");
 }
 
 #[test]
@@ -176,7 +177,7 @@ fn a_dev_browser_token_names_its_client() {
     let one = b.call("getClient", &[], &[("__clerk_db_jwt", &token)], json!({})).unwrap();
     let two = b.call("getClient", &[], &[("__clerk_db_jwt", &token)], json!({})).unwrap();
     assert_eq!(one.body["response"]["id"], two.body["response"]["id"]);
-    let stored = b.store().iter(crate::resources::sessions::CLIENTS).filter(|c| c["_dev_browser"] == token.as_str()).count();
+    let stored = b.store().iter(CLIENTS).filter(|c| c["_dev_browser"] == token.as_str()).count();
     assert_eq!(stored, 1);
 }
 
@@ -187,7 +188,7 @@ fn an_unknown_dev_browser_joins_the_cookie_client_instead_of_signing_it_out() {
     let sid = b.sign_in("join@example.com", "join password");
     let a = b.call("getClient", &[], &[("__clerk_db_jwt", "dvb_from_another_run")], json!({})).unwrap();
     assert_eq!(a.body["response"]["sessions"][0]["id"], sid.as_str());
-    let stored = b.store().iter(crate::resources::sessions::CLIENTS).filter(|c| c["_dev_browser"] == "dvb_from_another_run").count();
+    let stored = b.store().iter(CLIENTS).filter(|c| c["_dev_browser"] == "dvb_from_another_run").count();
     assert_eq!(stored, 1);
 }
 
@@ -201,7 +202,7 @@ fn the_environment_validates_and_follows_the_instance_urls() {
     assert_eq!(env.body["user_settings"]["password_settings"]["min_length"], crate::resources::passwords::MIN_LENGTH);
     assert_eq!(env.body["user_settings"]["sign_up"]["captcha_enabled"], false);
     assert!(env.body.get("protect_config").is_none() && env.body.get("commerce_settings").is_none());
-    assert!(b.store().iter(crate::resources::sessions::CLIENTS).next().is_none(), "the environment makes no client");
+    assert!(b.store().iter(CLIENTS).next().is_none(), "the environment makes no client");
 }
 
 #[test]
@@ -236,10 +237,10 @@ fn signing_up_with_an_email_code_creates_the_user_and_an_active_session() {
     assert_eq!((claims["sub"].as_str(), claims["sid"].as_str()), (Some(user_id), Some(session_id)));
     assert!(claims["iat"].as_i64().unwrap() >= client["updated_at"].as_i64().unwrap() / 1000, "iat ≥ __client_uat");
     let store = b.store();
-    let user = store.get(crate::resources::users::USERS, user_id).unwrap();
+    let user = store.get(USERS, user_id).unwrap();
     assert_eq!(user["password_enabled"], true);
     assert!(crate::resources::passwords::verify(&user["_password"], "correct horse battery"));
-    assert_eq!(store.get(crate::resources::sessions::SESSIONS, session_id).unwrap()["client_id"], client["id"]);
+    assert_eq!(store.get(SESSIONS, session_id).unwrap()["client_id"], client["id"]);
 }
 
 #[test]
@@ -316,7 +317,7 @@ fn unknown_identifiers_and_banned_users_are_refused() {
     let unknown = b.fails("createSignIn", &[], json!({"identifier": "nobody@example.com"}));
     assert_eq!((unknown.status, unknown.errors[0].code.as_str()), (422, "form_identifier_not_found"));
     let user_id = b.bapi_user("banned@example.com", "banned password");
-    b.store().get_mut(crate::resources::users::USERS, &user_id).unwrap()["banned"] = json!(true);
+    b.store().get_mut(USERS, &user_id).unwrap()["banned"] = json!(true);
     let banned = b.fails("createSignIn", &[], json!({"identifier": "banned@example.com", "password": "banned password", "strategy": "password"}));
     assert_eq!((banned.status, banned.errors[0].code.as_str()), (403, "user_banned"));
 }
@@ -378,7 +379,7 @@ fn a_session_revoked_through_the_backend_api_fails_its_next_token_call_and_leave
     b.bapi_user("rev@example.com", "revoke password");
     let sid = b.sign_in("rev@example.com", "revoke password");
     b.post("createSessionToken", &[("session_id", &sid)], json!({}));
-    b.store().get_mut(crate::resources::sessions::SESSIONS, &sid).unwrap()["status"] = json!("revoked");
+    b.store().get_mut(SESSIONS, &sid).unwrap()["status"] = json!("revoked");
     let refused = b.fails("createSessionToken", &[("session_id", &sid)], json!({}));
     assert_eq!((refused.status, refused.errors[0].code.as_str()), (401, "signed_out"));
     let client = b.post("getClient", &[], json!({}));
@@ -403,7 +404,7 @@ fn ending_removing_and_signing_out_of_all_sessions() {
     let out = b.post("removeClientSessionsAndRetainCookie", &[], json!({}));
     assert_eq!(out.body["response"]["sessions"], json!([]));
     assert!(out.body["client"].is_null());
-    assert_eq!(b.store().get(crate::resources::sessions::SESSIONS, &sid).unwrap()["status"], "ended");
+    assert_eq!(b.store().get(SESSIONS, &sid).unwrap()["status"], "ended");
 }
 
 #[test]

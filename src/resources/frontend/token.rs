@@ -22,6 +22,7 @@ use crate::resources::organizations;
 use crate::state::Store;
 use crate::tokens::keys::SigningKey;
 use crate::resources::tokens::session_token::{self, Loaded};
+use crate::resources::collections::{ORGS, SESSIONS};
 
 /// The JWT header category of session tokens.
 pub const SESSION_CATEGORY: &str = "cl_B7d4PD111AAA";
@@ -43,13 +44,13 @@ pub struct Mint<'a> {
 /// The session if it is live, with the organization to put in the token.
 fn load(store: &Store, session_id: &str, organization: Option<&str>) -> Result<Loaded, ApiError> {
     let mut loaded = session_token::load_active(store, session_id).map_err(|e| match e.status {
-        404 if store.get(crate::resources::sessions::SESSIONS, session_id).is_some() => ApiError::signed_out(),
+        404 if store.get(SESSIONS, session_id).is_some() => ApiError::signed_out(),
         _ => e,
     })?;
     if let Some(org_id) = organization {
         let user_id = loaded.session["user_id"].as_str().unwrap_or("").to_string();
         loaded.membership = organizations::membership_of(store, org_id, &user_id).cloned();
-        loaded.org = loaded.membership.as_ref().and_then(|_| store.get(organizations::ORGS, org_id).cloned());
+        loaded.org = loaded.membership.as_ref().and_then(|_| store.get(ORGS, org_id).cloned());
     }
     Ok(loaded)
 }
@@ -76,7 +77,7 @@ pub fn mint(store: &mut Store, key: &SigningKey, session_id: &str, mint: &Mint) 
 /// older than `not_before` (the client's `updated_at`, seconds); else a
 /// fresh one, cached in the session's internal `_last_active_token`.
 pub fn last_active_token(store: &mut Store, key: &SigningKey, session_id: &str, mint_for: &Mint, not_before: i64) -> Result<Value, ApiError> {
-    let session = store.get(crate::resources::sessions::SESSIONS, session_id).cloned().unwrap_or(Value::Null);
+    let session = store.get(SESSIONS, session_id).cloned().unwrap_or(Value::Null);
     let org = session["last_active_organization_id"].clone();
     let cached = &session["_last_active_token"];
     let now = store.last_time_ms / 1000;
@@ -87,7 +88,7 @@ pub fn last_active_token(store: &mut Store, key: &SigningKey, session_id: &str, 
         return Ok(json!({"object": "token", "jwt": cached["jwt"]}));
     }
     let (jwt, iat, exp) = mint(store, key, session_id, mint_for)?;
-    if let Some(s) = store.get_mut(crate::resources::sessions::SESSIONS, session_id) {
+    if let Some(s) = store.get_mut(SESSIONS, session_id) {
         s["_last_active_token"] = json!({"jwt": jwt, "iat": iat, "exp": exp, "org": org});
     }
     Ok(json!({"object": "token", "jwt": jwt}))

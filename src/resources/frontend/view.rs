@@ -18,8 +18,9 @@ use serde_json::{json, Value};
 use super::attempts::{SIGN_INS, SIGN_UPS};
 use super::token::{self, Mint};
 use crate::error::ApiError;
-use crate::resources::organizations::{self, memberships, MEMBERSHIPS};
-use crate::resources::sessions::{CLIENTS, SESSIONS};
+use crate::resources::organizations::{self, memberships};
+use crate::resources::collections::{MEMBERSHIPS, USERS};
+use crate::resources::collections::{CLIENTS, SESSIONS};
 use crate::state::Store;
 use crate::tokens::keys::SigningKey;
 
@@ -75,7 +76,7 @@ pub fn session(store: &mut Store, key: &SigningKey, session_id: &str, mint: &Min
     let mut out = store.get(SESSIONS, session_id).cloned().unwrap_or(Value::Null);
     let user_id = out["user_id"].as_str().unwrap_or("").to_string();
     let now = store.last_time_ms;
-    if let Some(u) = store.get(crate::resources::users::USERS, &user_id) {
+    if let Some(u) = store.get(USERS, &user_id) {
         let public = organizations::public_user_data(u);
         out["user"] = user(store, u);
         out["public_user_data"] = public;

@@ -18,6 +18,7 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::state::listing::matches_query;
 use crate::state::Store;
+use crate::resources::collections::DOMAIN;
 
 const ENROLLMENT_MODES: &[&str] = &["manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"];
 
@@ -71,7 +72,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     if store.iter(DOMAINS).any(|d| d.get("name").and_then(Value::as_str) == Some(name.as_str())) {
         return Err(ApiError::identifier_exists("name", format!("The domain {name} already belongs to an organization.")));
     }
-    let domain = store.create(&super::DOMAIN, |_store, _id, now| {
+    let domain = store.create(&DOMAIN, |_store, _id, now| {
         json!({
             "organization_id": org_id,
             "name": name,

@@ -24,6 +24,7 @@ use crate::registry::Registry;
 use crate::resources::params::{opt_text, required_text};
 use crate::state::listing::matches_query;
 use crate::state::Store;
+use crate::resources::collections::{INVITATION, USERS};
 
 /// Clerk's default validity of an organization invitation.
 const DEFAULT_EXPIRES_IN_DAYS: i64 = 30;
@@ -82,17 +83,11 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
         return Err(roles::unknown_role(&role));
     }
     let inviter = match text("inviter_user_id") {
-        Some(id) => Some(store.get(crate::resources::collections::USERS, id).cloned().ok_or_else(|| ApiError::not_found("user"))?),
+        Some(id) => Some(store.get(USERS, id).cloned().ok_or_else(|| ApiError::not_found("user"))?),
         None => None,
     };
-    let already_member = store
-        .iter(crate::resources::collections::USERS)
-        .filter(|u| {
-            u.get("email_addresses")
-                .and_then(Value::as_array)
-                .is_some_and(|list| list.iter().any(|e| e.get("email_address").and_then(Value::as_str).map(str::to_lowercase) == Some(email.clone())))
-        })
-        .any(|u| membership_of(store, org_id, u.get("id").and_then(Value::as_str).unwrap_or("")).is_some());
+    let already_member = crate::resources::users::index::user_with_email(store, &email)
+        .is_some_and(|user_id| membership_of(store, org_id, &user_id).is_some());
     if already_member {
         return Err(ApiError::already_a_member(format!("{email} already belongs to a member of this organization."))
         .with_param("email_address"));
@@ -112,7 +107,7 @@ pub fn insert_invitation(store: &mut Store, org_id: &str, request: &Value) -> Re
     if days <= 0 {
         return Err(ApiError::param_invalid("expires_in_days", "expires_in_days must be a positive number of days."));
     }
-    let invitation = store.create(&super::INVITATION, |store, _id, now| {
+    let invitation = store.create(&INVITATION, |store, _id, now| {
         let metadata = |field: &str| request.get(field).filter(|v| v.is_object()).cloned().unwrap_or_else(|| json!({}));
         json!({
             "email_address": email,
@@ -214,7 +209,7 @@ fn revoke(ctx: &Ctx) -> Result<Reply, ApiError> {
     let mut store = ctx.instance.store.lock();
     let id = require_invitation(&store, ctx)?;
     if let Some(user) = ctx.str_field("requesting_user_id") {
-        if store.get(crate::resources::collections::USERS, user).is_none() {
+        if store.get(USERS, user).is_none() {
             return Err(ApiError::not_found("user"));
         }
     }
@@ -279,7 +274,7 @@ fn list_all(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// Invitations sent to any of the user's email addresses.
 fn list_for_user(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
-    let user = store.get(crate::resources::collections::USERS, ctx.path_param("user_id")).ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(USERS, ctx.path_param("user_id")).ok_or_else(|| ApiError::not_found("user"))?;
     let emails: Vec<String> = user
         .get("email_addresses")
         .and_then(Value::as_array)

@@ -13,7 +13,7 @@
 
 use serde_json::{json, Value};
 
-use super::MEMBERSHIPS;
+use crate::resources::collections::MEMBERSHIPS;
 use crate::state::Store;
 
 /// Whether any membership has the role `key`.

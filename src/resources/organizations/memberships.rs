@@ -26,6 +26,7 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::resources::metadata::deep_merge;
 use crate::state::Store;
+use crate::resources::collections::{MEMBERSHIP, USERS};
 
 pub fn register(registry: &mut Registry) {
     registry.add("CreateOrganizationMembership", "organizations", create);
@@ -98,7 +99,7 @@ pub fn insert(store: &mut Store, org_id: &str, user: &Value, role: &str, public:
     if max > 0 && members >= max {
         return Err(ApiError::membership_quota_exceeded(org_id, max));
     }
-    let membership = store.create(&super::MEMBERSHIP, |store, _id, now| {
+    let membership = store.create(&MEMBERSHIP, |store, _id, now| {
         json!({
             "role": role,
             "role_name": roles::role_name(store, role),
@@ -151,7 +152,7 @@ pub fn view(store: &Store, membership: &Value) -> Value {
         out["organization"] = org_view(store, org);
     }
     let user_id = membership.get("_user_id").and_then(Value::as_str).unwrap_or("");
-    if let Some(user) = store.get(crate::resources::collections::USERS, user_id) {
+    if let Some(user) = store.get(USERS, user_id) {
         out["public_user_data"] = public_user_data(user);
     }
     let role = membership.get("role").and_then(Value::as_str).unwrap_or("");
@@ -169,7 +170,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     };
     let mut store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
-    let user = store.get(crate::resources::collections::USERS, &user_id).cloned().ok_or_else(|| ApiError::not_found("user"))?;
+    let user = store.get(USERS, &user_id).cloned().ok_or_else(|| ApiError::not_found("user"))?;
     let public = ctx.field("public_metadata").cloned().unwrap_or_else(|| json!({}));
     let private = ctx.field("private_metadata").cloned().unwrap_or_else(|| json!({}));
     let membership = insert(&mut store, &org_id, &user, &role, public, private)?;
@@ -293,7 +294,7 @@ fn page(ctx: &Ctx, store: &Store, memberships: Vec<&Value>) -> Reply {
     let keyed: Vec<Value> = memberships
         .into_iter()
         .map(|m| {
-            let user = store.get(crate::resources::collections::USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""));
+            let user = store.get(USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""));
             let mut sortable = view(store, m);
             if let Some(user) = user {
                 for field in ["first_name", "last_name", "username"] {
@@ -322,7 +323,7 @@ fn list_for_org(ctx: &Ctx) -> Result<Reply, ApiError> {
     let store = ctx.instance.store.lock();
     let org_id = require_org(&store, ctx.path_param("organization_id"))?;
     let matched: Vec<&Value> = of_org(&store, &org_id)
-        .filter(|m| passes(ctx, m, store.get(crate::resources::collections::USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""))))
+        .filter(|m| passes(ctx, m, store.get(USERS, m.get("_user_id").and_then(Value::as_str).unwrap_or(""))))
         .collect();
     Ok(page(ctx, &store, matched))
 }

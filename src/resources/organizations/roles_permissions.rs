@@ -21,6 +21,7 @@ use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
 use crate::state::listing::matches_query;
 use crate::state::Store;
+use crate::resources::collections::INVITATIONS;
 
 pub const ROLES: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_roles");
 pub const PERMISSIONS: crate::state::CollectionKey = crate::state::CollectionKey::new("organization_permissions");
@@ -301,7 +302,7 @@ fn update_role(ctx: &Ctx) -> Result<Reply, ApiError> {
     if let Some(key) = new_key {
         // Memberships and invitations refer to roles by key: they follow the rename.
         super::member_roles::rename_role(&mut store, &old_key, &key);
-        store.update_where(super::INVITATIONS, |item| item.get("role").and_then(Value::as_str) == Some(old_key.as_str()), |item| {
+        store.update_where(INVITATIONS, |item| item.get("role").and_then(Value::as_str) == Some(old_key.as_str()), |item| {
             item["role"] = json!(key)
         });
     }
@@ -316,7 +317,7 @@ fn delete_role(ctx: &Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::system_role_not_deletable(&key));
     }
     let in_use = super::member_roles::any_with_role(&store, &key)
-        || store.iter(super::INVITATIONS).any(|i| i["role"] == key.as_str() && i["status"] == "pending");
+        || store.iter(INVITATIONS).any(|i| i["role"] == key.as_str() && i["status"] == "pending");
     if in_use {
         return Err(ApiError::role_in_use(&key));
     }

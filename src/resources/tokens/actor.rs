@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
+use crate::resources::collections::USERS;
 
 pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("actor_tokens");
 pub const KIND: crate::state::Kind = crate::state::Kind::stored("actor_token", "act", COLLECTION);
@@ -39,7 +40,7 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     }
     let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    if store.get(crate::resources::collections::USERS, &user_id).is_none() {
+    if store.get(USERS, &user_id).is_none() {
         return Err(ApiError::param_invalid("user_id", format!("No user has the id {user_id}.")));
     }
     let token = store.try_create(&KIND, |_, id, now_ms| {

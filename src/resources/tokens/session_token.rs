@@ -25,6 +25,7 @@ use crate::state::Store;
 use crate::tokens::claims::encode_permissions;
 use crate::tokens::keys::{self, SigningKey};
 use crate::tokens::{now_secs, templates};
+use crate::resources::collections::{ORGS, SESSIONS, USERS};
 
 /// Clerk's session token lifetime.
 pub const SESSION_TOKEN_LIFETIME: i64 = 60;
@@ -41,7 +42,7 @@ pub struct Loaded {
 
 /// The session, if it exists and is active (or pending): only those get tokens.
 pub fn load_active(store: &Store, session_id: &str) -> Result<Loaded, ApiError> {
-    let Some(session) = store.get(crate::resources::collections::SESSIONS, session_id).cloned() else {
+    let Some(session) = store.get(SESSIONS, session_id).cloned() else {
         return Err(ApiError::not_found("session"));
     };
     let status = session.get("status").and_then(Value::as_str).unwrap_or("");
@@ -50,10 +51,10 @@ pub fn load_active(store: &Store, session_id: &str) -> Result<Loaded, ApiError> 
         .with_meta(json!({"session_id": session_id, "status": status})));
     }
     let user_id = session.get("user_id").and_then(Value::as_str).unwrap_or("");
-    let user = store.get(crate::resources::collections::USERS, user_id).cloned();
+    let user = store.get(USERS, user_id).cloned();
     let org_id = session.get("last_active_organization_id").and_then(Value::as_str).unwrap_or("");
     let membership = organizations::membership_of(store, org_id, user_id).cloned();
-    let org = membership.as_ref().and_then(|_| store.get(crate::resources::collections::ORGS, org_id).cloned());
+    let org = membership.as_ref().and_then(|_| store.get(ORGS, org_id).cloned());
     Ok(Loaded { session, user, org, membership })
 }
 
@@ -188,7 +189,7 @@ mod tests {
     #[test]
     fn a_plain_session_has_the_v2_claims_and_no_audience_or_org() {
         let mut store = Store::default();
-        store.insert(crate::resources::collections::SESSIONS, "sess_1", json!({"id": "sess_1", "user_id": "user_1", "status": "active", "created_at": 0}));
+        store.insert(SESSIONS, "sess_1", json!({"id": "sess_1", "user_id": "user_1", "status": "active", "created_at": 0}));
         let loaded = load_active(&store, "sess_1").unwrap();
         let claims = session_claims(&store, &loaded, "https://clerk.x.test", 1_000, 60);
         assert_eq!(claims["sub"], "user_1");
@@ -201,7 +202,7 @@ mod tests {
     #[test]
     fn revoked_and_unknown_sessions_get_no_token() {
         let mut store = Store::default();
-        store.insert(crate::resources::collections::SESSIONS, "sess_1", json!({"id": "sess_1", "user_id": "u", "status": "revoked"}));
+        store.insert(SESSIONS, "sess_1", json!({"id": "sess_1", "user_id": "u", "status": "revoked"}));
         let err = load_active(&store, "sess_1").err().unwrap();
         assert_eq!(err.status, 404);
         assert!(err.errors[0].long_message.contains("revoked"));

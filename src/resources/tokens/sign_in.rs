@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::registry::Registry;
+use crate::resources::collections::{ORGS, USERS};
 
 pub const COLLECTION: crate::state::CollectionKey = crate::state::CollectionKey::new("sign_in_tokens");
 pub const KIND: crate::state::Kind = crate::state::Kind::stored("sign_in_token", "sit", COLLECTION);
@@ -43,12 +44,12 @@ fn create(ctx: &Ctx) -> Result<Reply, ApiError> {
     }
     let key = crate::tokens::keys::for_instance(ctx.services.tokens, &ctx.instance)?;
     let mut store = ctx.instance.store.lock();
-    if store.get(crate::resources::collections::USERS, &user_id).is_none() {
+    if store.get(USERS, &user_id).is_none() {
         return Err(ApiError::not_found("user"));
     }
     let org_id = ctx.str_field("org_id");
     if let Some(org) = org_id {
-        if store.get(crate::resources::collections::ORGS, org).is_none() {
+        if store.get(ORGS, org).is_none() {
             return Err(ApiError::not_found("organization"));
         }
     }

@@ -17,6 +17,7 @@
 use serde_json::Value;
 
 use crate::state::Store;
+use crate::resources::collections::USERS;
 
 pub const FAMILY: &str = "users";
 pub const EMAIL: &str = "users:email";
@@ -82,13 +83,13 @@ fn keys_of(user: &Value) -> Vec<(&'static str, String)> {
 
 /// Rebuilds the tables if they are not in step with the `users` collection.
 pub fn ensure_fresh(store: &mut Store) {
-    let len = store.collection(crate::resources::collections::USERS).map(|c| c.items.len()).unwrap_or(0);
+    let len = store.collection(USERS).map(|c| c.items.len()).unwrap_or(0);
     if store.indexes.is_fresh(FAMILY, len) {
         return;
     }
     store.indexes.clear_family(FAMILY);
     let all: Vec<(String, Option<i64>, String, Vec<(&'static str, String)>)> = store
-        .iter(crate::resources::collections::USERS)
+        .iter(USERS)
         .filter_map(|u| Some((u["id"].as_str()?.to_string(), u["created_at"].as_i64(), search_text(u), keys_of(u))))
         .collect();
     for (id, created_at, text, keys) in all {
@@ -164,7 +165,7 @@ pub fn unindex(store: &mut Store, user: &Value) {
 
 /// Records that the tables match the collection again.
 pub fn mark_fresh(store: &mut Store) {
-    let len = store.collection(crate::resources::collections::USERS).map(|c| c.items.len()).unwrap_or(0);
+    let len = store.collection(USERS).map(|c| c.items.len()).unwrap_or(0);
     store.indexes.mark_fresh(FAMILY, len);
 }
 
@@ -172,19 +173,25 @@ pub fn mark_fresh(store: &mut Store) {
 /// index is a cache). Call [`ensure_fresh`] first.
 pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
     let id = store.indexes.get(table, key)?;
-    let user = store.get(crate::resources::collections::USERS, id)?;
+    let user = store.get(USERS, id)?;
     keys_of(user).iter().any(|(t, k)| *t == table && k == key).then(|| id.to_string())
+}
+
+/// The id of the user who owns `email` (any case), from the email index.
+pub fn user_with_email(store: &mut Store, email: &str) -> Option<String> {
+    ensure_fresh(store);
+    owner(store, EMAIL, &normalize_email(email))
 }
 
 /// Replaces a stored user, keeping the indexes in step.
 pub fn replace_user(store: &mut Store, user: Value) {
     let Some(id) = user["id"].as_str().map(String::from) else { return };
     ensure_fresh(store);
-    if let Some(old) = store.get(crate::resources::collections::USERS, &id).cloned() {
+    if let Some(old) = store.get(USERS, &id).cloned() {
         unindex(store, &old);
     }
     index(store, &user);
-    store.insert(crate::resources::collections::USERS, &id, user);
+    store.insert(USERS, &id, user);
     mark_fresh(store);
 }
 

@@ -19,6 +19,7 @@ use super::model::primary_text;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::state::Store;
+use crate::resources::collections::USERS;
 
 pub fn list_users(ctx: &Ctx) -> Result<Reply, ApiError> {
     let order = Order::parse(ctx.query.get("order_by").and_then(Value::as_str).unwrap_or(""))?;
@@ -43,7 +44,7 @@ pub fn list_users(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// ordered index: a page costs its size, not the number of users.
 fn unfiltered_page_by_creation(ctx: &Ctx, store: &Store, order: &Order) -> Option<Reply> {
     let paging_only = ctx.query.keys().all(|k| matches!(k.as_str(), "limit" | "offset" | "order_by"));
-    let users = store.collection(crate::resources::collections::USERS).map(|c| c.items.len()).unwrap_or(0);
+    let users = store.collection(USERS).map(|c| c.items.len()).unwrap_or(0);
     let ordered = store.indexes.ordered(index::CREATED_AT);
     if !paging_only || order.field != "created_at" || ordered.map(|o| o.len()).unwrap_or(0) != users {
         return None;
@@ -63,7 +64,7 @@ pub fn count_users(ctx: &Ctx) -> Result<Reply, ApiError> {
     index::ensure_fresh(&mut store);
     // No filter: every user counts, without decoding them all.
     let total = if ctx.query.is_empty() {
-        store.collection(crate::resources::users::USERS).map_or(0, |c| c.items.len())
+        store.collection(USERS).map_or(0, |c| c.items.len())
     } else {
         matching_users(&store, &ctx.query).len()
     };
@@ -96,7 +97,7 @@ pub fn matching_users<'a>(store: &'a Store, query: &Map<String, Value>) -> Vec<&
         });
     };
     if let Some(ids) = strings(query, "user_id") {
-        narrow(ids.into_iter().filter(|id| store.get(crate::resources::collections::USERS, id).is_some()).collect());
+        narrow(ids.into_iter().filter(|id| store.get(USERS, id).is_some()).collect());
     }
     let exact: [ExactFilter; 5] = [
         ("email_address", index::EMAIL, index::normalize_email),
@@ -128,12 +129,12 @@ pub fn matching_users<'a>(store: &'a Store, query: &Map<String, Value>) -> Vec<&
     match candidates {
         // Look each candidate up, then restore creation order.
         Some(ids) => {
-            let mut found: Vec<&Value> = ids.iter().filter_map(|id| store.get(crate::resources::collections::USERS, id)).filter(|u| rest.matches(u)).collect();
-            let position = |u: &Value| store.collection(crate::resources::collections::USERS).and_then(|c| c.items.get_index_of(u["id"].as_str().unwrap_or(""))).unwrap_or(0);
+            let mut found: Vec<&Value> = ids.iter().filter_map(|id| store.get(USERS, id)).filter(|u| rest.matches(u)).collect();
+            let position = |u: &Value| store.collection(USERS).and_then(|c| c.items.get_index_of(u["id"].as_str().unwrap_or(""))).unwrap_or(0);
             found.sort_by_key(|u| position(u));
             found
         }
-        None => store.iter(crate::resources::collections::USERS).filter(|u| rest.matches(u)).collect(),
+        None => store.iter(USERS).filter(|u| rest.matches(u)).collect(),
     }
 }
 
@@ -413,7 +414,7 @@ mod tests {
                 let mut query = Map::new();
                 query.insert(param.into(), json!(word(&mut rng, 3)));
                 let ids = |users: Vec<&Value>| users.iter().map(|u| u["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-                let scanned = ids(store.iter(crate::resources::collections::USERS).filter(|u| Predicates::from_query(&query).matches(u)).collect());
+                let scanned = ids(store.iter(USERS).filter(|u| Predicates::from_query(&query).matches(u)).collect());
                 assert_eq!(ids(matching_users(&store, &query)), scanned, "seed {seed} step {step} {query:?}");
             }
         }

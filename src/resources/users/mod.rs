@@ -14,7 +14,7 @@
 //! let user = insert_user(&mut store, &serde_json::json!({"username": "ada_l"})).unwrap();
 //! let id = user["id"].as_str().unwrap();
 //! assert!(remove_user(&mut store, id).is_some());
-//! assert!(store.get(clerk_mock::resources::users::USERS, id).is_none());
+//! assert!(store.get(clerk_mock::resources::collections::USERS, id).is_none());
 //! ```
 
 pub mod actions;
@@ -38,7 +38,7 @@ pub use create::insert_user;
 
 /// Users, with their email addresses, phone numbers and wallets inline.
 /// Declared in `resources/collections.rs` (below the owners that read each other's).
-pub use crate::resources::collections::{USER, USERS};
+use crate::resources::collections::{SESSIONS, USER, USERS};
 
 pub fn register(registry: &mut Registry) {
     registry.add("CreateUser", "users", create::create_user);
@@ -52,7 +52,7 @@ pub fn register(registry: &mut Registry) {
 
 /// The stored user, or Clerk's 404.
 pub fn find<'a>(store: &'a Store, id: &str) -> Result<&'a Value, ApiError> {
-    store.get(crate::resources::collections::USERS, id).ok_or_else(|| ApiError::not_found("user"))
+    store.get(USERS, id).ok_or_else(|| ApiError::not_found("user"))
 }
 
 fn get_user(ctx: &Ctx) -> Result<Reply, ApiError> {
@@ -71,9 +71,9 @@ fn delete_user(ctx: &Ctx) -> Result<Reply, ApiError> {
 /// organization's `members_count`) and its sessions. Returns the removed user.
 pub fn remove_user(store: &mut Store, id: &str) -> Option<Value> {
     index::ensure_fresh(store);
-    let user = store.get(crate::resources::collections::USERS, id)?.clone();
+    let user = store.get(USERS, id)?.clone();
     index::unindex(store, &user);
-    store.remove(crate::resources::collections::USERS, id);
+    store.remove(USERS, id);
     index::mark_fresh(store);
 
     // The owners keep their own records: memberships their organizations'
@@ -103,7 +103,7 @@ pub fn save(store: &mut Store, mut user: Value) -> Value {
 /// `revoke_all_sessions` use it.
 pub fn revoke_sessions(store: &mut Store, user_id: &str, now: i64) {
     store.update_where(
-        crate::resources::collections::SESSIONS,
+        SESSIONS,
         |s| s["user_id"] == user_id && (s["status"] == "active" || s["status"] == "pending"),
         |s| {
             s["status"] = Value::String("revoked".into());
@@ -115,6 +115,7 @@ pub fn revoke_sessions(store: &mut Store, user_id: &str, now: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::collections::{MEMBERSHIPS, ORGS};
     use serde_json::{json, Map};
 
     fn store_with_member() -> (Store, String, String) {
@@ -122,14 +123,14 @@ mod tests {
         let member = insert_user(&mut store, &json!({"username": "member"})).unwrap();
         insert_user(&mut store, &json!({"username": "outsider"})).unwrap();
         let user_id = member["id"].as_str().unwrap().to_string();
-        store.insert(crate::resources::collections::ORGS, "org_1", json!({"id": "org_1", "object": "organization", "members_count": 1}));
+        store.insert(ORGS, "org_1", json!({"id": "org_1", "object": "organization", "members_count": 1}));
         store.insert(
-            crate::resources::collections::MEMBERSHIPS,
+            MEMBERSHIPS,
             "orgmem_1",
             json!({"id": "orgmem_1", "object": "organization_membership", "_org_id": "org_1", "_user_id": user_id}),
         );
-        store.insert(crate::resources::collections::SESSIONS, "sess_1", json!({"id": "sess_1", "object": "session", "user_id": user_id, "status": "active"}));
-        store.insert(crate::resources::collections::SESSIONS, "sess_2", json!({"id": "sess_2", "object": "session", "user_id": "user_other", "status": "active"}));
+        store.insert(SESSIONS, "sess_1", json!({"id": "sess_1", "object": "session", "user_id": user_id, "status": "active"}));
+        store.insert(SESSIONS, "sess_2", json!({"id": "sess_2", "object": "session", "user_id": "user_other", "status": "active"}));
         (store, user_id, "org_1".into())
     }
 
@@ -148,18 +149,18 @@ mod tests {
     fn removing_a_user_removes_its_memberships_and_sessions_and_counts_the_org_down() {
         let (mut store, user_id, org) = store_with_member();
         remove_user(&mut store, &user_id).unwrap();
-        assert!(store.get(crate::resources::collections::MEMBERSHIPS, "orgmem_1").is_none());
-        assert_eq!(store.get(crate::resources::collections::ORGS, &org).unwrap()["members_count"], 0);
-        assert!(store.get(crate::resources::collections::SESSIONS, "sess_1").is_none());
-        assert!(store.get(crate::resources::collections::SESSIONS, "sess_2").is_some(), "other users' sessions stay");
+        assert!(store.get(MEMBERSHIPS, "orgmem_1").is_none());
+        assert_eq!(store.get(ORGS, &org).unwrap()["members_count"], 0);
+        assert!(store.get(SESSIONS, "sess_1").is_none());
+        assert!(store.get(SESSIONS, "sess_2").is_some(), "other users' sessions stay");
     }
 
     #[test]
     fn banning_revokes_only_the_users_active_sessions() {
         let (mut store, user_id, _) = store_with_member();
         revoke_sessions(&mut store, &user_id, 5);
-        assert_eq!(store.get(crate::resources::collections::SESSIONS, "sess_1").unwrap()["status"], "revoked");
-        assert_eq!(store.get(crate::resources::collections::SESSIONS, "sess_2").unwrap()["status"], "active");
+        assert_eq!(store.get(SESSIONS, "sess_1").unwrap()["status"], "revoked");
+        assert_eq!(store.get(SESSIONS, "sess_2").unwrap()["status"], "active");
     }
 
     #[test]
@@ -175,7 +176,7 @@ mod tests {
         // A user inserted directly (as a fixture might) is seen too.
         let mut raw = model::new_user("user_raw", 1);
         raw["username"] = json!("rawuser");
-        loaded.insert(crate::resources::collections::USERS, "user_raw", raw);
+        loaded.insert(USERS, "user_raw", raw);
         let clash = insert_user(&mut loaded, &json!({"username": "RawUser"}));
         assert_eq!(clash.unwrap_err().errors[0].meta.as_ref().unwrap()["param_name"], "username");
     }
