@@ -6,6 +6,8 @@
 #
 # Env: SPEC_DIR (../shared/clerk-openapi), DURATION (10s), THREADS (2), CONNECTIONS (32),
 #      STARTUP_RUNS (10), OUT (docs/performance.md; "-" for stdout only), SKIP_BUILD (0),
+#      MOCK_BIN and MOCK_COMMIT (another clerk-mock binary to measure and the commit it was built
+#      from, e.g. an older commit's for a before/after table; with SKIP_BUILD=1),
 #      SKIP_WEBHOOKS (0; 1 skips scripts/bench-webhooks.sh, which it runs at the end),
 #      N_USERS (100000: users created in the bench instance before the filtered reads),
 #      INSTANCES (1000) and USERS_PER_INSTANCE (1000: the many-instances server),
@@ -27,7 +29,7 @@ USERS_PER_INSTANCE="${USERS_PER_INSTANCE:-1000}"
 FIRST_KEYS="${FIRST_KEYS:-200}"
 OUT="${OUT:-docs/performance.md}"
 KEY="sk_test_bench"
-MOCK="$ROOT/target/release/clerk-mock"
+MOCK="${MOCK_BIN:-$ROOT/target/release/clerk-mock}"
 CEILING="$ROOT/target/release/examples/ceiling"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -244,8 +246,8 @@ stop "$CEIL_PID"
 # --- report ----------------------------------------------------------------------------
 IFS='|' read -r _ CEIL_RPS CEIL_P50 CEIL_P99 _ <<<"${R[ceiling]}"
 CPU="$(awk -F: '/model name/ {gsub(/^ +/, "", $2); print $2; exit}' /proc/cpuinfo)"
-COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-DIRTY="$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo ' (with uncommitted changes)' || true)"
+COMMIT="${MOCK_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+DIRTY="$([ -z "${MOCK_COMMIT:-}" ] && git status --porcelain 2>/dev/null | grep -qv '^??' && echo ' (with uncommitted changes)' || true)"
 
 report() {
   cat <<EOF
