@@ -20,8 +20,24 @@ async function survivingNavigation(step) {
   }
 }
 
-/** page.goto that waits out a redirect still landing (a sign-out's, a handshake's). */
-const go = (page, url) => survivingNavigation(() => page.goto(url));
+/**
+ * page.goto that waits out a redirect still landing (a sign-out's, a handshake's). When the app
+ * itself is navigating to the same URL (a sign-out's afterSignOutUrl), going there again would only
+ * interrupt it once more: wait for that navigation to load instead.
+ */
+async function go(page, url) {
+  const target = new URL(url, page.url()).href;
+  return survivingNavigation(async () => {
+    try {
+      return await page.goto(url);
+    } catch (err) {
+      if (!/interrupted by another navigation/i.test(String(err))) throw err;
+      await page.waitForURL((u) => u.href.startsWith(target), { timeout: 20_000 });
+      await page.waitForLoadState('load');
+      return null;
+    }
+  });
+}
 
 /** Clerk.signOut() from the page, not awaited inside it: the navigation it starts may end the page's context. */
 async function signOutFromPage(page) {
