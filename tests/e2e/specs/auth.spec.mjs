@@ -26,12 +26,12 @@ async function survivingNavigation(step) {
  * interrupt it once more: wait for that navigation to load instead.
  */
 async function go(page, url) {
-  const target = new URL(url, page.url()).href;
   return survivingNavigation(async () => {
     try {
       return await page.goto(url);
     } catch (err) {
       if (!/interrupted by another navigation/i.test(String(err))) throw err;
+      const target = new URL(url, page.url()).href;
       await page.waitForURL((u) => u.href.startsWith(target), { timeout: 20_000 });
       await page.waitForLoadState('load');
       return null;
