@@ -45,17 +45,13 @@ fn field_of(table: &str) -> &'static str {
     }
 }
 
-fn size(store: &Store) -> usize {
-    store.collection(CLIENTS).map(|c| c.items.len()).unwrap_or(0)
+/// Every (table, key) a client owns.
+fn keys_of(client: &Value) -> Vec<(&'static str, String)> {
+    [DEV_BROWSER, COOKIE].into_iter().filter_map(|table| Some((table, client[field_of(table)].as_str()?.to_string()))).collect()
 }
 
-fn index_one(store: &mut Store, client: &Value) {
-    let Some(id) = client["id"].as_str() else { return };
-    for table in [DEV_BROWSER, COOKIE] {
-        if let Some(key) = client[field_of(table)].as_str() {
-            store.indexes.table_mut(table).insert(key.to_string(), id.to_string());
-        }
-    }
+fn size(store: &Store) -> usize {
+    store.collection(CLIENTS).map(|c| c.items.len()).unwrap_or(0)
 }
 
 /// Rebuilds both tables when they are not in step with the collection.
@@ -65,38 +61,44 @@ fn ensure_fresh(store: &mut Store) {
         return;
     }
     store.indexes.clear_family(FAMILY);
-    let all: Vec<Value> = store
-        .iter(CLIENTS)
-        .map(|c| serde_json::json!({"id": c["id"], "_cookie": c["_cookie"], "_dev_browser": c["_dev_browser"]}))
-        .collect();
-    for client in &all {
-        index_one(store, client);
+    let all: Vec<(String, Vec<(&'static str, String)>)> =
+        store.iter(CLIENTS).filter_map(|c| Some((c["id"].as_str()?.to_string(), keys_of(c)))).collect();
+    for (id, keys) in all {
+        for (table, key) in keys {
+            store.indexes.table_mut(table).insert(key, id.clone());
+        }
     }
     store.indexes.mark_fresh(FAMILY, len);
+}
+
+/// The table's hit for `value`, if the client it names still holds that key.
+fn checked_hit(store: &Store, table: &str, value: &str) -> Option<String> {
+    let id = store.indexes.get(table, value)?;
+    store.get(CLIENTS, id).is_some_and(|c| c[field_of(table)] == value).then(|| id.to_string())
 }
 
 /// The id of the client whose `table` key is `value`, if one is stored.
 pub fn find(store: &mut Store, table: &str, value: &str) -> Option<String> {
     ensure_fresh(store);
-    let id = store.indexes.get(table, value)?.to_string();
-    let still_owns = store.get(CLIENTS, &id).is_some_and(|c| c[field_of(table)] == value);
-    if still_owns {
+    if let Some(id) = checked_hit(store, table, value) {
         return Some(id);
     }
-    // Stale (the client changed behind the index): rebuild once and ask again.
+    store.indexes.get(table, value)?;
+    // A stale hit (the client changed behind the index): rebuild once and ask again.
     store.indexes.clear_family(FAMILY);
     ensure_fresh(store);
-    let id = store.indexes.get(table, value)?.to_string();
-    store.get(CLIENTS, &id).is_some_and(|c| c[field_of(table)] == value).then_some(id)
+    checked_hit(store, table, value)
 }
 
 /// Indexes a client just stored (its cookie and dev-browser token).
 pub fn insert(store: &mut Store, client: &Value) {
     let was_fresh = store.indexes.is_fresh(FAMILY, size(store).saturating_sub(1));
-    if !was_fresh {
+    let Some(id) = client["id"].as_str().filter(|_| was_fresh) else {
         return; // the next lookup rebuilds everything, this client included
+    };
+    for (table, key) in keys_of(client) {
+        store.indexes.table_mut(table).insert(key, id.to_string());
     }
-    index_one(store, client);
     let len = size(store);
     store.indexes.mark_fresh(FAMILY, len);
 }
@@ -117,10 +119,8 @@ pub fn set_dev_browser(store: &mut Store, client_id: &str, token: &str) {
 pub fn remove(store: &mut Store, client_id: &str) -> Option<Value> {
     ensure_fresh(store);
     let removed = store.remove(CLIENTS, client_id)?;
-    for table in [DEV_BROWSER, COOKIE] {
-        if let Some(key) = removed[field_of(table)].as_str() {
-            store.indexes.remove_if_owned(table, key, client_id);
-        }
+    for (table, key) in keys_of(&removed) {
+        store.indexes.remove_if_owned(table, &key, client_id);
     }
     let len = size(store);
     store.indexes.mark_fresh(FAMILY, len);

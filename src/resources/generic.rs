@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::handler::{Ctx, Reply};
 use crate::openapi::synth::Synth;
-use crate::openapi::{resolve, Spec};
+use crate::openapi::{resolve, Operation, Spec};
 use crate::state::Store;
 use crate::registry::classify::{collection_key, is_param, item_action_target, list_items_schema, split_item, Crud};
 use crate::resources::deleted::deleted_answer;
@@ -19,9 +19,16 @@ use crate::state::listing::{matches_filter, matches_query, sort_by_order};
 
 /// The item schema this operation's collection stores.
 fn item_schema(ctx: &Ctx) -> Option<Value> {
-    let success = ctx.success_schema()?;
-    let item = list_items_schema(ctx.spec, success).unwrap_or(success);
-    Some(ctx.synth().flatten(item))
+    created_item_schema(ctx.spec, &ctx.synth(), ctx.op)
+}
+
+/// The flattened schema of one item of the collection `op` serves: its
+/// success answer, or that answer's list items (a create that answers the
+/// list). Fixtures build their generic objects from it too.
+pub fn created_item_schema(spec: &Spec, synth: &Synth, op: &Operation) -> Option<Value> {
+    let success = op.success()?.schema.as_ref()?;
+    let item = list_items_schema(spec, success).unwrap_or(success);
+    Some(synth.flatten(item))
 }
 
 /// What a 404 calls an item of a collection (`/redirect_urls` → `redirect_url`).

@@ -30,8 +30,7 @@ fn text<'b>(body: &'b Value, field: &str) -> Option<&'b str> {
 
 /// The user an identifier names: email address, username or phone number.
 pub fn find_user(store: &mut crate::state::Store, identifier: &str) -> Option<String> {
-    index::ensure_fresh(store);
-    index::owner(store, index::EMAIL, &index::normalize_email(identifier))
+    index::user_with_email(store, identifier)
         .or_else(|| index::owner(store, index::USERNAME, &index::normalize_username(identifier)))
         .or_else(|| index::owner(store, index::PHONE, &index::normalize_phone(identifier)).filter(|_| identifier.starts_with('+')))
 }
