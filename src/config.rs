@@ -206,6 +206,13 @@ pub struct ServeArgs {
     /// with until rotated; without it each instance generates one at first use.
     #[arg(long, env = "CLERK_MOCK_SIGNING_KEY")]
     pub signing_key: Option<String>,
+    /// Generated keys share no prime with another instance's key (two prime
+    /// searches per key, 0.1–1 s) instead of being pairs of pooled primes
+    /// (about 1 ms). Pairs are the default: cheap keys for a burst of new
+    /// instances, but two public keys that share a prime can be factored, so
+    /// a mock others can reach should set this.
+    #[arg(long, env = "CLERK_MOCK_INDEPENDENT_SIGNING_KEYS")]
+    pub independent_signing_keys: bool,
     /// A `node_modules` folder holding @clerk/clerk-js and @clerk/ui, whose
     /// `dist/` the Frontend API serves at `/npm/@clerk/<name>@*/dist/*`
     /// (default: ./node_modules, else the cache `bundles fetch` fills).
@@ -321,6 +328,7 @@ impl Default for ServeArgs {
             frontend_port: None,
             frontend_secret_key: None,
             signing_key: None,
+            independent_signing_keys: false,
             frontend_bundles: None,
             webhooks: WebhookArgs::default(),
             flows: FlowArgs::default(),

@@ -137,7 +137,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         drop(stdout);
         // Keys made ahead for new instances' first tokens, once the URL is out.
         if server.app().tokens.signing_key_pem.is_none() {
-            clerk_mock::tokens::key_pool::start();
+            clerk_mock::tokens::key_pool::start(server.app().tokens.key_sharing);
         }
         tracing::info!(url = %server.url(), startup_ms = started.elapsed().as_millis() as u64, "clerk-mock listening");
         stop.await;

@@ -242,6 +242,47 @@ fn without_a_configured_key_each_instance_generates_its_own() {
     assert_eq!(a.get("/v1/jwks").body, ka, "stable once generated");
 }
 
+/// The moduli of `n` fresh instances' keys, as big integers from their JWKS.
+fn moduli(server: &TestServer, n: usize) -> Vec<num_bigint_dig::BigUint> {
+    use base64::Engine;
+    (0..n)
+        .map(|_| {
+            let jwks = server.client().get("/v1/jwks").body;
+            let n = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwks["keys"][0]["n"].as_str().unwrap()).unwrap();
+            num_bigint_dig::BigUint::from_bytes_be(&n)
+        })
+        .collect()
+}
+
+fn gcd(mut a: num_bigint_dig::BigUint, mut b: num_bigint_dig::BigUint) -> num_bigint_dig::BigUint {
+    while b != num_bigint_dig::BigUint::from(0u32) {
+        let r = &a % &b;
+        a = b;
+        b = r;
+    }
+    a
+}
+
+#[test]
+fn a_burst_of_new_instances_gets_distinct_2048_bit_keys_from_the_pool() {
+    let server = TestServer::start();
+    let keys = moduli(&server, 30);
+    let distinct: std::collections::HashSet<_> = keys.iter().collect();
+    assert_eq!(distinct.len(), 30, "every instance has a modulus of its own");
+    assert!(keys.iter().all(|n| n.bits() == 2048));
+}
+
+#[test]
+fn with_independent_signing_keys_no_two_instances_moduli_share_a_prime() {
+    let server = TestServer::start_with(|args| args.independent_signing_keys = true);
+    let keys = moduli(&server, 3);
+    for (i, a) in keys.iter().enumerate() {
+        for b in &keys[i + 1..] {
+            assert_eq!(gcd(a.clone(), b.clone()), num_bigint_dig::BigUint::from(1u32));
+        }
+    }
+}
+
 #[test]
 fn health_advertises_the_issuer_publishable_key_and_jwks_url() {
     let server = TestServer::start_with(|args| args.frontend_host = "clerk.example.test".into());

@@ -40,7 +40,7 @@ fn serve(app: &App, req: &Request) -> Result<Value, ApiError> {
     if !rotate {
         return Ok(describe(app, req, &current));
     }
-    let fresh = keys::rotate(&instance)?;
+    let fresh = keys::rotate(&app.tokens, &instance)?;
     let mut body = describe(app, req, &fresh);
     body["previous_kid"] = json!(current.kid);
     Ok(body)

@@ -160,7 +160,7 @@ pub fn for_instance(settings: &super::TokenSettings, instance: &Instance) -> Res
         None => {
             let candidate = match &settings.signing_key_pem {
                 Some(pem) => pem.clone(),
-                None => super::key_pool::take()?,
+                None => super::key_pool::take(settings.key_sharing)?,
             };
             let mut store = instance.store.lock();
             let now = store.now_ms();
@@ -173,8 +173,8 @@ pub fn for_instance(settings: &super::TokenSettings, instance: &Instance) -> Res
 
 /// Replaces the instance's key with a freshly generated one: tokens signed
 /// before no longer verify against `GET /jwks`.
-pub fn rotate(instance: &Instance) -> Result<Arc<SigningKey>, ApiError> {
-    let pem = super::key_pool::take()?;
+pub fn rotate(settings: &super::TokenSettings, instance: &Instance) -> Result<Arc<SigningKey>, ApiError> {
+    let pem = super::key_pool::take(settings.key_sharing)?;
     let key = SigningKey::from_pem(&pem).map_err(ApiError::internal)?;
     let mut store = instance.store.lock();
     let now = store.now_ms();

@@ -39,6 +39,8 @@ pub struct TokenSettings {
     pub publishable_key: String,
     /// The PEM text of `--signing-key`, when given.
     pub signing_key_pem: Option<String>,
+    /// Whether generated keys may share a prime (`--independent-signing-keys`).
+    pub key_sharing: key_pool::Sharing,
 }
 
 impl TokenSettings {
@@ -62,6 +64,7 @@ impl TokenSettings {
             publishable_key: frontend::publishable_key(&config.frontend_host),
             frontend_host: config.frontend_host.clone(),
             signing_key_pem,
+            key_sharing: if config.independent_signing_keys { key_pool::Sharing::None } else { key_pool::Sharing::Pairs },
         })
     }
 
@@ -73,6 +76,7 @@ impl TokenSettings {
             issuer: frontend::issuer(host),
             publishable_key: frontend::publishable_key(host),
             signing_key_pem: None,
+            key_sharing: key_pool::Sharing::Pairs,
         }
     }
 }
