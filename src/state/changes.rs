@@ -22,7 +22,7 @@
 //! assert_eq!(changes[0].before, Some(json!({"id": "user_1"})));
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -39,7 +39,9 @@ pub struct Change {
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     enabled: bool,
-    seen: HashSet<(String, String)>,
+    /// Collection → ids noted: looked up by `&str` on every write while
+    /// recording, so a check allocates nothing.
+    seen: HashMap<String, HashSet<String>>,
     changes: Vec<Change>,
 }
 
@@ -64,14 +66,21 @@ impl Recorder {
         if !self.enabled {
             return;
         }
-        if self.seen.insert((collection.to_string(), id.to_string())) {
+        if self.noted(collection, id) {
+            return;
+        }
+        let ids = match self.seen.get_mut(collection) {
+            Some(ids) => ids,
+            None => self.seen.entry(collection.to_string()).or_default(),
+        };
+        if ids.insert(id.to_string()) {
             self.changes.push(Change { collection: collection.to_string(), id: id.to_string(), before: before() });
         }
     }
 
     /// Whether this collection/id was already noted (its before value kept).
     pub fn noted(&self, collection: &str, id: &str) -> bool {
-        self.enabled && self.seen.contains(&(collection.to_string(), id.to_string()))
+        self.enabled && self.seen.get(collection).is_some_and(|ids| ids.contains(id))
     }
 
     /// Everything noted since the last take, in order of first touch.

@@ -76,7 +76,9 @@ impl SearchIndex {
 
     /// Adds the postings of every slot from `indexed` on, one list at a time.
     fn post_pending(&mut self) {
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        // At most one trigram per byte of text: one allocation for the batch.
+        let bytes: usize = self.docs[self.indexed..].iter().flatten().map(|(_, text)| text.len()).sum();
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(bytes);
         for (slot, doc) in self.docs.iter().enumerate().skip(self.indexed) {
             if let Some((_, text)) = doc {
                 pairs.extend(grams(text).into_iter().map(|gram| (gram, slot as u32)));
