@@ -59,13 +59,14 @@ pub enum Sharing {
 }
 
 impl Sharing {
-    /// Keys kept ready. With pairs, 12 primes give 66 keys, which covers
-    /// a suite's burst of new instances while the thread adds more; with
+    /// Keys kept ready. With pairs, 17 primes give 136 keys (the prime
+    /// searches of the 8 independent keys this pool used to keep), which
+    /// covers a burst of 200 new instances while the thread adds more; with
     /// independent keys, enough for a few instances at once, few enough
     /// that a short-lived process does not spend seconds making them.
     pub fn target(self) -> usize {
         match self {
-            Sharing::Pairs => 64,
+            Sharing::Pairs => 128,
             Sharing::None => 8,
         }
     }
