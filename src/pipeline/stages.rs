@@ -82,13 +82,13 @@ pub fn validate_params(
 /// are), then emits the webhook events of what changed: the same for both
 /// surfaces, so a FAPI sign-up sends `user.created` like a BAPI create.
 pub fn with_changes<T>(app: &App, instance: &Arc<Instance>, req: &Request, run: impl FnOnce() -> T) -> T {
-    let webhooks = app.webhooks.enabled();
-    if webhooks {
-        instance.store.lock().record_changes(true);
+    if !app.webhooks.enabled() {
+        return run();
     }
-    let result = run();
+    let (result, changed) = instance.store.recording(run);
     // Every store write marked cached renderings stale itself (`Store::touch`).
-    if webhooks {
+    // A request that changed nothing (every read) takes no second lock.
+    if changed {
         let mut store = instance.store.lock();
         if !store.recorder.is_empty() {
             // Still under the lock: events of one instance queue in the

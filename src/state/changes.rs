@@ -36,9 +36,15 @@ pub struct Change {
 }
 
 /// The recorder a store carries (never dumped, ignored by equality).
+///
+/// It records while switched on ([`Recorder::set_enabled`]) or while the
+/// lock that hands the store out says a recorded request holds it
+/// ([`Recorder::set_for_request`], see `lock.rs`), unless muted.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     enabled: bool,
+    for_request: bool,
+    muted: bool,
     /// Collection → ids noted: looked up by `&str` on every write while
     /// recording, so a check allocates nothing.
     seen: HashMap<String, HashSet<String>>,
@@ -56,14 +62,26 @@ impl Recorder {
         self.enabled = on;
     }
 
+    /// Set by the instance lock each time it hands the store out: whether
+    /// the thread taking it runs a recorded request for this store.
+    pub fn set_for_request(&mut self, on: bool) {
+        self.for_request = on;
+    }
+
+    /// Records nothing while muted (writes no app hears about), whatever
+    /// else says; returns whether it was muted, to restore.
+    pub fn set_muted(&mut self, muted: bool) -> bool {
+        std::mem::replace(&mut self.muted, muted)
+    }
+
     pub fn is_enabled(&self) -> bool {
-        self.enabled
+        (self.enabled || self.for_request) && !self.muted
     }
 
     /// Notes a touch of `collection/id` unless already noted; `before` is
     /// only evaluated for the first touch.
     pub fn note(&mut self, collection: &str, id: &str, before: impl FnOnce() -> Option<Value>) {
-        if !self.enabled {
+        if !self.is_enabled() {
             return;
         }
         if self.noted(collection, id) {
@@ -80,7 +98,7 @@ impl Recorder {
 
     /// Whether this collection/id was already noted (its before value kept).
     pub fn noted(&self, collection: &str, id: &str) -> bool {
-        self.enabled && self.seen.get(collection).is_some_and(|ids| ids.contains(id))
+        self.is_enabled() && self.seen.get(collection).is_some_and(|ids| ids.contains(id))
     }
 
     /// Everything noted since the last take, in order of first touch.

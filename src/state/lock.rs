@@ -15,6 +15,7 @@
 //! assert_eq!(store.get(NOTES, "n_1").unwrap()["text"], "hi");
 //! ```
 
+use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
 
 use parking_lot::{Mutex, MutexGuard};
@@ -23,18 +24,77 @@ use super::Store;
 
 /// One instance's store behind its lock.
 #[derive(Debug, Default)]
-pub struct StoreLock(Mutex<Store>);
+pub struct StoreLock {
+    store: Mutex<Store>,
+}
 
 /// The locked store; releases decoded objects when dropped.
-pub struct StoreGuard<'a>(MutexGuard<'a, Store>);
+pub struct StoreGuard<'a> {
+    store: MutexGuard<'a, Store>,
+    lock: &'a StoreLock,
+}
+
+/// What this thread's current request records, while
+/// [`StoreLock::recording`] runs.
+#[derive(Clone, Copy, Default)]
+struct Recording {
+    /// The address of the lock whose store it records changes in (0: none).
+    lock: usize,
+    /// Whether one of its guards let go with changes recorded.
+    changed: bool,
+}
+
+thread_local! {
+    static RECORDING: Cell<Recording> = const { Cell::new(Recording { lock: 0, changed: false }) };
+}
 
 impl StoreLock {
     pub fn new(store: Store) -> StoreLock {
-        StoreLock(Mutex::new(store))
+        StoreLock { store: Mutex::new(store) }
     }
 
     pub fn lock(&self) -> StoreGuard<'_> {
-        StoreGuard(self.0.lock())
+        let mut store = self.store.lock();
+        store.recorder.set_for_request(RECORDING.get().lock == self.address());
+        StoreGuard { store, lock: self }
+    }
+
+    /// Runs `request` with every write it makes to this store recorded
+    /// (for webhooks), without taking the lock: the guards `request` takes
+    /// on this thread switch recording on as they hand the store out.
+    /// Returns its result and whether it left changes in the recorder, so
+    /// the caller locks again to turn them into events only then (a read
+    /// costs one lock, not three).
+    ///
+    /// ```
+    /// use clerk_mock::state::{lock::StoreLock, CollectionKey, Store};
+    /// const NOTES: CollectionKey = CollectionKey::new("notes");
+    /// let lock = StoreLock::new(Store::new(1, "sk_test_doc"));
+    /// lock.lock().insert(NOTES, "n_0", serde_json::json!({})); // not recorded
+    /// let ((), changed) = lock.recording(|| { lock.lock().get(NOTES, "n_0"); });
+    /// assert!(!changed, "a read records nothing");
+    /// let ((), changed) = lock.recording(|| lock.lock().insert(NOTES, "n_1", serde_json::json!({"text": "hi"})));
+    /// assert!(changed);
+    /// let changes = lock.lock().take_changes();
+    /// assert_eq!((changes.len(), changes[0].id.as_str()), (1, "n_1"));
+    /// ```
+    pub fn recording<T>(&self, request: impl FnOnce() -> T) -> (T, bool) {
+        struct Restore(Recording);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                RECORDING.set(self.0);
+            }
+        }
+        let outer = RECORDING.replace(Recording { lock: self.address(), changed: false });
+        let restore = Restore(outer);
+        let result = request();
+        let changed = RECORDING.get().changed;
+        drop(restore);
+        (result, changed)
+    }
+
+    fn address(&self) -> usize {
+        self as *const StoreLock as usize
     }
 }
 
@@ -42,19 +102,23 @@ impl Deref for StoreGuard<'_> {
     type Target = Store;
 
     fn deref(&self) -> &Store {
-        &self.0
+        &self.store
     }
 }
 
 impl DerefMut for StoreGuard<'_> {
     fn deref_mut(&mut self) -> &mut Store {
-        &mut self.0
+        &mut self.store
     }
 }
 
 impl Drop for StoreGuard<'_> {
     fn drop(&mut self) {
-        self.0.release();
+        let recording = RECORDING.get();
+        if recording.lock == self.lock.address() && !recording.changed && !self.store.recorder.is_empty() {
+            RECORDING.set(Recording { changed: true, ..recording });
+        }
+        self.store.release();
     }
 }
 

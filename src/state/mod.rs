@@ -69,7 +69,8 @@ pub struct Store {
     #[serde(skip)]
     pub generation: Generation,
     /// What handlers changed since the pipeline last asked (webhooks; see
-    /// `changes.rs`). Off until [`Store::record_changes`].
+    /// `changes.rs`). Off until [`Store::record_changes`], or while a
+    /// request [`lock::StoreLock::recording`] holds the store.
     #[serde(skip)]
     pub recorder: changes::Recorder,
 }
@@ -366,6 +367,16 @@ impl Store {
     /// instances that serve API requests while webhooks are enabled).
     pub fn record_changes(&mut self, on: bool) {
         self.recorder.set_enabled(on);
+    }
+
+    /// Runs `write` with change recording muted: writes that are not a
+    /// change an app hears about (seeding what an instance has from the
+    /// start).
+    pub fn unrecorded<T>(&mut self, write: impl FnOnce(&mut Store) -> T) -> T {
+        let was = self.recorder.set_muted(true);
+        let out = write(self);
+        self.recorder.set_muted(was);
+        out
     }
 
     /// The changes recorded since the last call, in order of first touch.

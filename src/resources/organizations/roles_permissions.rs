@@ -114,10 +114,7 @@ fn permission_ids(role: &Value) -> Vec<String> {
 /// change an app would hear about: Clerk's instances have them from the
 /// start, so it is not recorded for webhooks.
 fn seed(store: &mut Store) {
-    let recording = store.recorder.is_enabled();
-    store.record_changes(false);
-    seed_system_roles(store);
-    store.record_changes(recording);
+    store.unrecorded(seed_system_roles);
 }
 
 fn seed_system_roles(store: &mut Store) {
