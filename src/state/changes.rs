@@ -81,19 +81,16 @@ impl Recorder {
     /// Notes a touch of `collection/id` unless already noted; `before` is
     /// only evaluated for the first touch.
     pub fn note(&mut self, collection: &str, id: &str, before: impl FnOnce() -> Option<Value>) {
-        if !self.is_enabled() {
+        if !self.is_enabled() || self.noted(collection, id) {
             return;
         }
-        if self.noted(collection, id) {
-            return;
-        }
+        // The collection's String is made once, at its first noted id.
         let ids = match self.seen.get_mut(collection) {
             Some(ids) => ids,
             None => self.seen.entry(collection.to_string()).or_default(),
         };
-        if ids.insert(id.to_string()) {
-            self.changes.push(Change { collection: collection.to_string(), id: id.to_string(), before: before() });
-        }
+        ids.insert(id.to_string());
+        self.changes.push(Change { collection: collection.to_string(), id: id.to_string(), before: before() });
     }
 
     /// Whether this collection/id was already noted (its before value kept).

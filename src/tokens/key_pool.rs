@@ -19,8 +19,9 @@
 //! One background thread per kind of sharing (started by `clerk-mock serve`
 //! once it listens, or by the first [`take`]) keeps [`Sharing::target`] keys
 //! ready; [`take`] hands one out (and wakes the thread to replace what it
-//! took), or generates a key inline when the pool is empty (a burst larger
-//! than the pool degrades to a full key generation, never fails). Every pair
+//! took); when none is ready, a burst larger than the pool degrades, never
+//! fails: with pairs, the taker finds one prime inline and pairs it with a
+//! pooled one; without, it generates a whole key. Every pair
 //! is used once, so instances keep keys of their own. `--signing-key` skips
 //! all this.
 //!
@@ -83,6 +84,10 @@ struct Stock {
 }
 
 impl Stock {
+    fn new(sharing: Sharing) -> Stock {
+        Stock { sharing, primes: Vec::new(), pairs: Vec::new(), unpaired: None }
+    }
+
     /// Adds a prime and the pairs it makes: with every earlier prime, or
     /// with the one waiting for a partner.
     fn add(&mut self, prime: BigUint) {
@@ -106,32 +111,29 @@ impl Stock {
         Some(Pair::Ready(self.primes[p].clone(), self.primes[q].clone()))
     }
 
-    /// With every pair used and pairs allowed: the newest prime, for a
-    /// partner the caller finds now.
+    /// With every pair used and pairs allowed: the newest prime (and its
+    /// index), for a partner the caller finds now.
     fn add_later(&self) -> Option<Pair> {
         match self.sharing {
-            Sharing::Pairs => self.primes.last().cloned().map(Pair::WithNewPrime),
+            Sharing::Pairs => self.primes.last().map(|p| Pair::WithNewPrime(self.primes.len() - 1, p.clone())),
             Sharing::None => None,
         }
     }
 
-    /// Adds the prime found for `partner`, without the pair the caller is
-    /// making into a key.
-    fn add_paired_with(&mut self, partner: &BigUint, prime: BigUint) {
-        let before = self.primes.len();
+    /// Adds the prime found for the prime at `partner`, without the pair
+    /// the caller is making into a key.
+    fn add_paired_with(&mut self, partner: usize, prime: BigUint) {
+        let new = self.primes.len();
         self.add(prime);
-        if self.primes.len() > before {
-            if let Some(p) = self.primes.iter().position(|known| known == partner) {
-                self.pairs.retain(|&pair| pair != (p, before));
-            }
-        }
+        self.pairs.retain(|&pair| pair != (partner, new));
     }
 }
 
 /// What [`take`] gets from the stock.
 enum Pair {
     Ready(BigUint, BigUint),
-    WithNewPrime(BigUint),
+    /// A pooled prime's index and value.
+    WithNewPrime(usize, BigUint),
 }
 
 struct Pool {
@@ -147,7 +149,7 @@ static POOLS: LazyLock<[Pool; 2]> = LazyLock::new(|| [Pool::new(Sharing::Pairs),
 impl Pool {
     fn new(sharing: Sharing) -> Pool {
         Pool {
-            stock: Mutex::new(Stock { sharing, primes: Vec::new(), pairs: Vec::new(), unpaired: None }),
+            stock: Mutex::new(Stock::new(sharing)),
             wanted: Condvar::new(),
             started: Once::new(),
         }
@@ -184,21 +186,16 @@ pub fn take(sharing: Sharing) -> Result<String, ApiError> {
         Some(Pair::Ready(p, q)) => key_of_pair(p, q)?,
         // Every pair is used: one prime found now pairs with a pooled one
         // (half a key generation) and leaves its other pairs for the next.
-        Some(Pair::WithNewPrime(p)) => {
+        Some(Pair::WithNewPrime(partner, p)) => {
             let q = key_prime();
             if let Ok(mut stock) = pool.stock.lock() {
-                stock.add_paired_with(&p, q.clone());
+                stock.add_paired_with(partner, q.clone());
             }
             key_of_pair(p, q)?
         }
-        None => RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2 * PRIME_BITS).map_err(generation_failed)?,
+        None => return generate_pem(),
     };
     pem_of(&key)
-}
-
-/// How many keys of this sharing are ready now (for tests and the benchmark's log).
-pub fn ready(sharing: Sharing) -> usize {
-    Pool::of(sharing).stock.lock().map(|s| s.pairs.len()).unwrap_or(0)
 }
 
 /// Adds primes until the target's keys are ready, then sleeps until a key
@@ -268,7 +265,7 @@ mod tests {
     use super::*;
 
     fn stock(sharing: Sharing) -> Stock {
-        Stock { sharing, primes: Vec::new(), pairs: Vec::new(), unpaired: None }
+        Stock::new(sharing)
     }
 
     #[test]
@@ -303,9 +300,9 @@ mod tests {
             s.add(BigUint::from(p));
         }
         while s.take_pair().is_some() {}
-        let Some(Pair::WithNewPrime(partner)) = s.add_later() else { panic!("pairs are allowed") };
-        assert_eq!(partner, BigUint::from(7u32));
-        s.add_paired_with(&partner, BigUint::from(11u32));
+        let Some(Pair::WithNewPrime(partner, prime)) = s.add_later() else { panic!("pairs are allowed") };
+        assert_eq!((partner, prime), (2, BigUint::from(7u32)));
+        s.add_paired_with(partner, BigUint::from(11u32));
         assert_eq!(s.pairs, vec![(0, 3), (1, 3)], "7 × 11 is the caller's key, not the stock's");
         assert!(stock(Sharing::None).add_later().is_none());
     }
