@@ -50,8 +50,9 @@ fn keys_of(client: &Value) -> Vec<(&'static str, String)> {
     [DEV_BROWSER, COOKIE].into_iter().filter_map(|table| Some((table, client[field_of(table)].as_str()?.to_string()))).collect()
 }
 
-fn size(store: &Store) -> usize {
-    store.collection(CLIENTS).map(|c| c.items.len()).unwrap_or(0)
+/// The version the tables record: the collection's size (hits are re-checked).
+fn size(store: &Store) -> u64 {
+    store.collection(CLIENTS).map(|c| c.items.len() as u64).unwrap_or(0)
 }
 
 /// Rebuilds both tables when they are not in step with the collection.

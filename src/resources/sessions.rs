@@ -98,14 +98,14 @@ fn session_fields(client_id: &str, user_id: &str, org_id: Option<&str>, actor: O
 /// The user's activity stamps follow a new session.
 fn mark_signed_in(store: &mut Store, user_id: &str, session: &Value) {
     let now = session["created_at"].as_i64().unwrap_or_default();
-    if let Some(user) = store.get_mut(USERS, user_id) {
+    crate::resources::users::index::change_user(store, user_id, |user| {
         if user.get("last_active_at").is_some() {
             user["last_active_at"] = json!(now);
         }
         if user.get("last_sign_in_at").is_some() {
             user["last_sign_in_at"] = json!(now);
         }
-    }
+    });
 }
 
 fn create(ctx: &Ctx) -> Result<Reply, ApiError> {

@@ -2,12 +2,14 @@
 //! this identifier?" in O(1), so creating a user among 100k checks email,
 //! phone, username and external id uniqueness without a scan.
 //!
-//! Indexes are a cache, never the truth: they are not serialized (a dumped,
-//! loaded or reset store starts with none), take no part in equality, and a
-//! family of tables is rebuilt from its collection whenever its recorded size
-//! no longer matches the collection's (someone inserted or removed objects
-//! without going through the owning module). Owners keep them in step on
-//! every write and re-check a hit against the object it points to.
+//! Indexes are derived data: they are not serialized (a dumped, loaded or
+//! reset store starts with none), take no part in equality, and a family of
+//! tables is rebuilt from its collection whenever the version it recorded
+//! no longer matches the collection's (someone wrote to it without going
+//! through the owning module). The version is the owner's choice: the users
+//! use the collection's write stamp ([`Objects::stamp`](super::objects::Objects::stamp)),
+//! so a fresh table is exact and a hit needs no re-check; clients use the
+//! size and re-check their hits.
 //!
 //! ```
 //! use clerk_mock::state::index::Indexes;
@@ -33,8 +35,8 @@ pub struct Indexes {
     /// Substring indexes: object id → searchable text, by trigram
     /// (`users:search`; see `search.rs`).
     search: HashMap<String, super::search::SearchIndex>,
-    /// Per family: the collection size the tables were last in step with.
-    fresh_for: HashMap<String, usize>,
+    /// Per family: the collection version the tables were last in step with.
+    fresh_for: HashMap<String, u64>,
 }
 
 /// Indexes are derived data: two stores with the same collections are equal
@@ -46,14 +48,18 @@ impl PartialEq for Indexes {
 }
 
 impl Indexes {
-    /// Whether the family's tables were last synced with a collection of `len` objects.
-    pub fn is_fresh(&self, family: &str, len: usize) -> bool {
-        self.fresh_for.get(family) == Some(&len)
+    /// Whether the family's tables were last synced with this version of its collection.
+    pub fn is_fresh(&self, family: &str, version: u64) -> bool {
+        self.fresh_for.get(family) == Some(&version)
     }
 
-    /// Records that the family's tables match a collection of `len` objects.
-    pub fn mark_fresh(&mut self, family: &str, len: usize) {
-        self.fresh_for.insert(family.to_string(), len);
+    /// Records that the family's tables match this version of its collection.
+    pub fn mark_fresh(&mut self, family: &str, version: u64) {
+        if let Some(known) = self.fresh_for.get_mut(family) {
+            *known = version; // no key allocated on every write
+        } else {
+            self.fresh_for.insert(family.to_string(), version);
+        }
     }
 
     /// Drops every table of a family (before a rebuild).

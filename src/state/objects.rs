@@ -108,9 +108,39 @@ pub struct Objects {
     /// Indexes of the materialized slots: what [`Objects::release`] visits,
     /// so letting go costs what the request touched, not the collection size.
     noted: Mutex<Vec<u32>>,
+    /// Changed at every write (see [`Objects::stamp`]).
+    stamp: u64,
 }
 
+/// Stamps are drawn from one process-wide counter, so two collections never
+/// share a stamp by chance (a collection replaced by another of the same
+/// size and write count still reads as changed).
+static NEXT_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 impl Objects {
+    /// A number that changes whenever an object is inserted, removed or
+    /// handed out to change (`get_mut`): a derived table that recorded the
+    /// stamp it was last in step with knows whether anyone wrote since.
+    ///
+    /// ```
+    /// use clerk_mock::state::objects::Objects;
+    /// use serde_json::json;
+    /// let mut objects = Objects::default();
+    /// objects.insert("a".into(), json!({"id": "a"}));
+    /// let seen = objects.stamp();
+    /// let _ = objects.get("a"); // reads do not stamp
+    /// assert_eq!(objects.stamp(), seen);
+    /// let _ = objects.get_mut("a");
+    /// assert_ne!(objects.stamp(), seen);
+    /// ```
+    pub fn stamp(&self) -> u64 {
+        self.stamp
+    }
+
+    fn stamp_write(&mut self) {
+        self.stamp = NEXT_STAMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -141,6 +171,7 @@ impl Objects {
     /// The object to change in place; written back on release.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Value> {
         let index = self.map.get_index_of(id)?;
+        self.stamp_write();
         self.materialize_mut(index);
         let slot = &mut self.map[index];
         slot.dirty = true;
@@ -157,6 +188,7 @@ impl Objects {
 
     /// Stores `value` under `id`: a new id goes last, a known one keeps its place.
     pub fn insert(&mut self, id: String, value: Value) {
+        self.stamp_write();
         match self.map.get_index_of(&id) {
             Some(index) => {
                 let slot = &mut self.map[index];
@@ -175,6 +207,7 @@ impl Objects {
     /// Removes `id`, keeping the order of the others.
     pub fn shift_remove(&mut self, id: &str) -> Option<Value> {
         let index = self.map.get_index_of(id)?;
+        self.stamp_write();
         let (_, slot) = self.map.shift_remove_index(index)?;
         // The slots after it moved down one place: so do their notes.
         let removed = index as u32;
@@ -231,7 +264,7 @@ impl Objects {
 impl Clone for Objects {
     fn clone(&self) -> Objects {
         let map = self.map.iter().map(|(id, slot)| (id.clone(), Slot::compact(slot.current_bytes().into_owned().into_boxed_slice()))).collect();
-        Objects { map, noted: Mutex::new(Vec::new()) }
+        Objects { map, noted: Mutex::new(Vec::new()), stamp: self.stamp }
     }
 }
 

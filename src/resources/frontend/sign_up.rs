@@ -30,7 +30,6 @@ use crate::error::ApiError;
 use crate::resources::{invitations, outbox};
 use crate::resources::passwords;
 use crate::resources::users::{checks, index, insert_user, model};
-use crate::resources::collections::USERS;
 use crate::state::Store;
 
 /// What the environment requires (`environment.rs`): an email and a password.
@@ -180,7 +179,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
     let user = insert_user(&mut flow.store, &Value::Object(body))?;
     let user_id = user["id"].as_str().unwrap_or("").to_string();
     let now = flow.store.now_ms();
-    if let Some(stored) = flow.store.get_mut(USERS, &user_id) {
+    index::change_user(&mut flow.store, &user_id, |stored| {
         stored["_password"] = attempt["_password"].clone();
         stored["password_last_updated_at"] = json!(now);
         stored["legal_accepted_at"] = attempt["legal_accepted_at"].clone();
@@ -188,7 +187,7 @@ fn finish_if_ready(flow: &mut Flow, attempt: &mut Value) -> Result<(), ApiError>
         for email in stored["email_addresses"].as_array_mut().into_iter().flatten() {
             email["verification"] = user_email_verification(attempt, now);
         }
-    }
+    });
     let by_ticket = attempt["verifications"]["email_address"]["strategy"] == "ticket";
     if let Some(invitation_id) = attempt["_invitation_id"].as_str() {
         invitations::accept(&mut flow.store, invitation_id);

@@ -4,9 +4,12 @@
 //! `GET /email_addresses/{id}` are O(1) among 100k users.
 //!
 //! Every write to a user goes `unindex(old)` → change → `index(new)` →
-//! `mark_fresh`; [`ensure_fresh`] rebuilds all tables whenever the `users`
-//! collection's size no longer matches (a dump was loaded, a fixture or
-//! another module inserted users directly).
+//! `mark_fresh`, which records the `users` collection's write stamp;
+//! [`ensure_fresh`] rebuilds all tables whenever the stamp moved on without
+//! them (a dump was loaded, a fixture or a test wrote users directly). So a
+//! fresh table is exact, and [`owner`] answers from it without decoding the
+//! user (a stored user is packed; decoding one costs more than the lookup).
+//! Other modules change a user through [`change_user`].
 //!
 //! ```
 //! use clerk_mock::resources::users::index::{normalize_email, normalize_phone};
@@ -83,8 +86,7 @@ fn keys_of(user: &Value) -> Vec<(&'static str, String)> {
 
 /// Rebuilds the tables if they are not in step with the `users` collection.
 pub fn ensure_fresh(store: &mut Store) {
-    let len = store.collection(USERS).map(|c| c.items.len()).unwrap_or(0);
-    if store.indexes.is_fresh(FAMILY, len) {
+    if store.indexes.is_fresh(FAMILY, stamp(store)) {
         return;
     }
     store.indexes.clear_family(FAMILY);
@@ -101,7 +103,12 @@ pub fn ensure_fresh(store: &mut Store) {
             store.indexes.table_mut(table).insert(key, id.clone());
         }
     }
-    store.indexes.mark_fresh(FAMILY, len);
+    mark_fresh(store);
+}
+
+/// The `users` collection's write stamp: what the tables are in step with.
+fn stamp(store: &Store) -> u64 {
+    store.collection(USERS).map_or(0, |c| c.items.stamp())
 }
 
 /// Users by `created_at`: the default list order, served page by page.
@@ -163,18 +170,47 @@ pub fn unindex(store: &mut Store, user: &Value) {
     }
 }
 
-/// Records that the tables match the collection again.
+/// Records that the tables match the collection again (after a write that
+/// kept them in step).
 pub fn mark_fresh(store: &mut Store) {
-    let len = store.collection(USERS).map(|c| c.items.len()).unwrap_or(0);
-    store.indexes.mark_fresh(FAMILY, len);
+    let stamp = stamp(store);
+    store.indexes.mark_fresh(FAMILY, stamp);
 }
 
-/// The user that owns `key` in `table`, checked against the user itself (the
-/// index is a cache). Call [`ensure_fresh`] first.
+/// The user that owns `key` in `table`. Call [`ensure_fresh`] first: a fresh
+/// table is exact (every write since its rebuild kept it in step).
 pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
     let id = store.indexes.get(table, key)?;
-    let user = store.get(USERS, id)?;
-    keys_of(user).iter().any(|(t, k)| *t == table && k == key).then(|| id.to_string())
+    debug_assert!(store.indexes.is_fresh(FAMILY, stamp(store)), "index::owner before ensure_fresh");
+    Some(id.to_string())
+}
+
+/// Changes a stored user in place for another module (a session stamping
+/// `last_sign_in_at`, a sign-up storing the password), keeping the indexes
+/// in step. Returns whether the user exists.
+///
+/// ```
+/// use clerk_mock::resources::{collections::USERS, users::index};
+/// use clerk_mock::state::Store;
+/// use serde_json::json;
+/// let mut store = Store::new(1, "sk_test_a");
+/// index::replace_user(&mut store, json!({"id": "user_1", "username": "ada"}));
+/// index::change_user(&mut store, "user_1", |u| u["username"] = json!("grace"));
+/// assert_eq!(index::owner(&store, index::USERNAME, "grace").as_deref(), Some("user_1"));
+/// assert_eq!(index::owner(&store, index::USERNAME, "ada"), None);
+/// ```
+pub fn change_user(store: &mut Store, id: &str, change: impl FnOnce(&mut Value)) -> bool {
+    ensure_fresh(store);
+    let Some(old) = store.get(USERS, id).cloned() else { return false };
+    unindex(store, &old);
+    if let Some(user) = store.get_mut(USERS, id) {
+        change(user);
+    }
+    if let Some(new) = store.get(USERS, id).cloned() {
+        index(store, &new);
+    }
+    mark_fresh(store);
+    true
 }
 
 /// The id of the user who owns `email` (any case), from the email index.

@@ -139,10 +139,10 @@ mod tests {
         let (store, user_id, org) = store_with_member();
         let mut query = Map::new();
         query.insert("organization_id".into(), json!([org]));
-        let found: Vec<&str> = list::matching_users(&store, &query).iter().map(|u| u["id"].as_str().unwrap()).collect();
+        let found = list::matching_ids(&store, &query);
         assert_eq!(found, vec![user_id.as_str()]);
         query.insert("organization_id".into(), json!(["org_unknown"]));
-        assert!(list::matching_users(&store, &query).is_empty());
+        assert!(list::matching_ids(&store, &query).is_empty());
     }
 
     #[test]
