@@ -200,16 +200,9 @@ pub fn owner(store: &Store, table: &str, key: &str) -> Option<String> {
 /// assert_eq!(index::owner(&store, index::USERNAME, "ada"), None);
 /// ```
 pub fn change_user(store: &mut Store, id: &str, change: impl FnOnce(&mut Value)) -> bool {
-    ensure_fresh(store);
-    let Some(old) = store.get(USERS, id).cloned() else { return false };
-    unindex(store, &old);
-    if let Some(user) = store.get_mut(USERS, id) {
-        change(user);
-    }
-    if let Some(new) = store.get(USERS, id).cloned() {
-        index(store, &new);
-    }
-    mark_fresh(store);
+    let Some(mut user) = store.get(USERS, id).cloned() else { return false };
+    change(&mut user);
+    replace_user(store, user);
     true
 }
 

@@ -131,20 +131,19 @@ pub fn matching_ids(store: &Store, query: &Map<String, Value>) -> Vec<String> {
             }
         }
     }
-    let rest = Predicates::from_query(query);
+    let mut rest = Predicates::from_query(query);
     let Some(ids) = candidates else {
         return store.iter(USERS).filter(|u| rest.matches(u)).filter_map(|u| u["id"].as_str().map(String::from)).collect();
     };
     // A search hit already answers `query=` (see [`search_hit_answers_query`]).
-    let without_query = Predicates { query: None, ..Predicates::from_query(query) };
-    let answered_by_search = rest.query.as_deref().is_some_and(search_hit_answers_query) && search.is_some();
+    if search.is_some() && rest.query.as_deref().is_some_and(search_hit_answers_query) {
+        rest.query = None;
+    }
+    let Some(users) = store.collection(USERS) else { return Vec::new() };
     let mut found: Vec<(usize, String)> = ids
         .into_iter()
-        .filter(|id| {
-            let left = if answered_by_search { &without_query } else { &rest };
-            left.is_empty() || store.get(USERS, id).is_some_and(|u| left.matches(u))
-        })
-        .filter_map(|id| Some((store.collection(USERS)?.items.get_index_of(&id)?, id)))
+        .filter(|id| rest.is_empty() || users.items.get(id).is_some_and(|u| rest.matches(u)))
+        .filter_map(|id| Some((users.items.get_index_of(&id)?, id)))
         .collect();
     found.sort_unstable();
     found.into_iter().map(|(_, id)| id).collect()
